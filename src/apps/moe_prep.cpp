@@ -1,0 +1,188 @@
+// moe_prep: prepares training data.
+//   moe_prep synth --out DIR            a synthetic co-citation corpus (papers, citations, vocab)
+//   moe_prep build --papers F --citations F --vocab F --out DIR
+//                                       co-citation pairs -> tokenized HDF5 shards + manifest
+//   moe_prep tokenize --vocab F [--cased] --jsonl
+//                                       one JSON string per stdin line -> JSON id array per line
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+#include "data/pair_dataset_builder.h"
+#include "data/paper_corpus.h"
+#include "data/synthetic_corpus.h"
+#include "data/vocabulary.h"
+#include "data/wordpiece_tokenizer.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: moe_prep COMMAND [options]\n"
+    "commands:\n"
+    "  synth     generate a synthetic co-citation corpus (papers.jsonl, citations.csv, vocab.txt)\n"
+    "  build     assemble co-citation pairs, tokenize, write HDF5 shards and manifest.json\n"
+    "  tokenize  tokenize JSON strings from stdin (one per line) to JSON id arrays\n"
+    "'moe_prep COMMAND --help' lists a command's options.\n";
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string text;
+  for (int i = 0; i < argc; ++i) text += (i ? " " : "") + std::string(argv[i]);
+  return text;
+}
+
+// Parses argv[1..] of a sub-command; returns false when --help was printed.
+bool parse(int argc, char** argv, po::options_description& options, po::variables_map& vm,
+           const char* usage) {
+  options.add_options()("help,h", "show this help");
+  po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+  if (vm.count("help")) {
+    std::cout << usage << "\n" << options;
+    return false;
+  }
+  po::notify(vm);
+  return true;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream in(text);
+  for (std::string part; std::getline(in, part, ',');)
+    if (!part.empty()) parts.push_back(part);
+  return parts;
+}
+
+int run_synth(int argc, char** argv) {
+  moe::data::SyntheticCorpusOptions synth;
+  std::string out, domains = "cardio,pulmo";
+  po::options_description options("moe_prep synth options");
+  options.add_options()("out", po::value(&out)->required(), "output folder")(
+      "domains", po::value(&domains)->default_value(domains), "comma-separated domain names")(
+      "papers-per-domain", po::value(&synth.papers_per_domain)->default_value(synth.papers_per_domain),
+      "papers in each domain")(
+      "topics-per-domain", po::value(&synth.topics_per_domain)->default_value(synth.topics_per_domain),
+      "topics in each domain")(
+      "words-per-abstract", po::value(&synth.words_per_abstract)->default_value(synth.words_per_abstract),
+      "words in each abstract")(
+      "topic-word-fraction", po::value(&synth.topic_word_fraction)->default_value(synth.topic_word_fraction),
+      "share of an abstract's words drawn from its topic")(
+      "references-per-paper", po::value(&synth.references_per_paper)->default_value(synth.references_per_paper),
+      "citations each paper makes")(
+      "seed", po::value(&synth.seed)->default_value(synth.seed), "random seed");
+  po::variables_map vm;
+  if (!parse(argc, argv, options, vm, "usage: moe_prep synth --out DIR [options]")) return 0;
+  synth.domains = split_commas(domains);
+  MOE_REQUIRE(!synth.domains.empty(), "--domains: give at least one domain name");
+
+  const moe::data::SyntheticCorpus corpus = moe::data::generate_synthetic_corpus(synth);
+  fs::create_directories(out);
+  moe::data::write_papers_jsonl((fs::path(out) / "papers.jsonl").string(), corpus.papers);
+  moe::data::write_citations_csv((fs::path(out) / "citations.csv").string(), corpus.citations);
+  moe::data::Vocabulary::from_tokens(moe::data::synthetic_vocabulary(corpus))
+      .save((fs::path(out) / "vocab.txt").string());
+  std::printf("[prep] synthetic corpus: %zu papers in %zu domains, %zu citations -> %s\n",
+              corpus.papers.size(), synth.domains.size(), corpus.citations.size(), out.c_str());
+  return 0;
+}
+
+int run_build(int argc, char** argv) {
+  const std::string command_line = "moe_prep " + joined_command_line(argc, argv);
+  moe::data::PairDatasetOptions build;
+  bool cased = false;
+  po::options_description options("moe_prep build options");
+  options.add_options()("papers", po::value(&build.papers_path)->required(),
+                        "papers JSONL (id, domain, text)")(
+      "citations", po::value(&build.citations_path)->required(), "citations CSV (citing_id,cited_id)")(
+      "vocab", po::value(&build.vocab_path)->required(), "WordPiece vocabulary (one token per line)")(
+      "cased", po::bool_switch(&cased), "keep case and accents (cased vocabularies)")(
+      "max-length", po::value(&build.max_length)->default_value(build.max_length),
+      "tokens per abstract including [CLS] and [SEP]")(
+      "min-cocitations", po::value(&build.cocitation.min_cocitations)->default_value(1),
+      "papers that must cite both abstracts of a positive pair")(
+      "valid-fraction", po::value(&build.cocitation.valid_fraction)->default_value(0.1),
+      "share of each domain's papers held out for validation")(
+      "test-fraction", po::value(&build.cocitation.test_fraction)->default_value(0.1),
+      "share of each domain's papers held out for test")(
+      "seed", po::value(&build.cocitation.seed)->default_value(build.cocitation.seed),
+      "seed for splits and negatives")(
+      "pairs-per-shard", po::value(&build.pairs_per_shard)->default_value(build.pairs_per_shard),
+      "pairs in each HDF5 shard")("out", po::value(&build.out_dir)->required(), "output folder");
+  po::variables_map vm;
+  if (!parse(argc, argv, options, vm,
+             "usage: moe_prep build --papers F --citations F --vocab F --out DIR [options]"))
+    return 0;
+  build.lowercase = !cased;
+  build.created_by = command_line;
+  const moe::data::PairDatasetReport report = moe::data::build_pair_dataset(build);
+  const auto& s = report.stats;
+  std::printf("[prep] %lld citations, %lld co-cited pairs (%lld cross-domain dropped, %lld under "
+              "threshold)\n",
+              static_cast<long long>(s.edges), static_cast<long long>(s.cocited_pairs),
+              static_cast<long long>(s.cross_domain_pairs),
+              static_cast<long long>(s.below_threshold_pairs));
+  for (const std::string& domain : report.manifest.domains)
+    std::printf("[prep] %-12s train %6lld  valid %6lld  test %6lld pairs\n", domain.c_str(),
+                static_cast<long long>(report.manifest.count("train", domain)),
+                static_cast<long long>(report.manifest.count("valid", domain)),
+                static_cast<long long>(report.manifest.count("test", domain)));
+  std::printf("[prep] wrote %s\n", report.manifest_path.c_str());
+  return 0;
+}
+
+int run_tokenize(int argc, char** argv) {
+  std::string vocab;
+  bool cased = false, jsonl = false;
+  po::options_description options("moe_prep tokenize options");
+  options.add_options()("vocab", po::value(&vocab)->required(), "WordPiece vocabulary")(
+      "cased", po::bool_switch(&cased), "keep case and accents")(
+      "jsonl", po::bool_switch(&jsonl), "input lines are JSON strings (required)");
+  po::variables_map vm;
+  if (!parse(argc, argv, options, vm, "usage: moe_prep tokenize --vocab F [--cased] --jsonl"))
+    return 0;
+  MOE_REQUIRE(jsonl, "moe_prep tokenize: only --jsonl input is supported; pass --jsonl");
+  moe::data::TokenizerOptions tokenizer_options;
+  tokenizer_options.lowercase = !cased;
+  const moe::data::WordPieceTokenizer tokenizer(moe::data::Vocabulary::load(vocab),
+                                                tokenizer_options);
+  std::string line;
+  for (int64_t number = 1; std::getline(std::cin, line); ++number) {
+    nlohmann::json text;
+    try {
+      text = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      throw moe::Error(moe::cat("stdin:", number, ": not a JSON string: ", e.what()));
+    }
+    MOE_REQUIRE(text.is_string(), "stdin:", number, ": expected a JSON string");
+    std::cout << nlohmann::json(tokenizer.encode_words(text.get<std::string>())).dump() << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "synth") return run_synth(argc - 1, argv + 1);
+    if (command == "build") return run_build(argc - 1, argv + 1);
+    if (command == "tokenize") return run_tokenize(argc - 1, argv + 1);
+    std::fprintf(stderr, "moe_prep: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return 2;
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "moe_prep %s: error: %s\n", command.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "moe_prep %s: error: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

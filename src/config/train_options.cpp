@@ -1,0 +1,137 @@
+// moe_train's option declarations and their conversion to TrainOptions (train_options.h).
+#include "config/train_options.h"
+
+#include <limits>
+#include <vector>
+
+#include "common/error.h"
+
+namespace moe::config {
+namespace {
+
+// Upper bounds keep every int option inside TrainOptions' int fields.
+constexpr double kMaxCount = 1e9;
+constexpr double kMaxWidth = 1 << 20;
+
+int get_int32(const Config& config, const char* key) {
+  const std::int64_t value = config.get_int(key);
+  MOE_REQUIRE(value >= std::numeric_limits<int>::min() && value <= std::numeric_limits<int>::max(),
+              key, ": ", value, " does not fit in a 32-bit int");
+  return static_cast<int>(value);
+}
+
+}  // namespace
+
+OptionTable train_option_table() {
+  OptionTable t;
+  t.add_string("run.dir", "runs/quickstart", "Output directory for checkpoints and logs.")
+      .non_empty();
+  t.add_int("run.seed", 1234, "Seed for initialization, shuffling and dropout.").at_least(0);
+
+  t.add_string("data.manifest", "", "manifest.json written by moe_prep.").required().non_empty();
+
+  t.add_int("model.hidden_size", 64, "Width of token embeddings and hidden states.")
+      .at_least(1)
+      .at_most(kMaxWidth);
+  t.add_int("model.num_layers", 2, "Number of transformer encoder layers.")
+      .at_least(1)
+      .at_most(1024);
+  t.add_int("model.num_heads", 4, "Attention heads per layer; must divide model.hidden_size.")
+      .at_least(1)
+      .at_most(1024);
+  t.add_int("model.intermediate_size", 128, "Width of each feed-forward block.")
+      .at_least(1)
+      .at_most(kMaxWidth);
+  t.add_int("model.max_position_embeddings", 128,
+            "Longest input in tokens (includes the special tokens).")
+      .at_least(2)
+      .at_most(kMaxWidth);
+  t.add_float("model.dropout", 0.1, "Dropout probability in training.").at_least(0).less_than(1);
+  t.add_float("model.layer_norm_eps", 1e-12, "Epsilon of every layer norm.").greater_than(0);
+  t.add_bool("model.mixture_of_experts", true,
+             "true: one expert per domain; false: one dense model for all domains.");
+
+  t.add_int("train.steps", 300, "Optimizer steps.").at_least(1).at_most(kMaxCount);
+  t.add_int("train.global_batch_size", 64, "Pairs per step over all ranks.")
+      .at_least(1)
+      .at_most(kMaxWidth);
+  t.add_float("train.lr", 1e-3, "Peak learning rate.").greater_than(0);
+  t.add_float("train.weight_decay", 0.01, "AdamW weight decay.").at_least(0);
+  t.add_int("train.warmup_steps", 20, "Steps of linear learning-rate warm-up; <= train.steps.")
+      .at_least(0)
+      .at_most(kMaxCount);
+  t.add_float("train.scale", 20.0, "Cosine-similarity scale of the MNR loss.").greater_than(0);
+  t.add_float("train.clip_grad_norm", 1.0, "Clip the gradient norm to this; 0 turns it off.")
+      .at_least(0);
+  t.add_int("train.log_every", 20, "Print a progress line every this many steps.")
+      .at_least(1)
+      .at_most(kMaxCount);
+
+  t.add_choice("dist.dispatch", {"data", "layer"}, "data",
+               "How tokens reach experts on other ranks: data or layer dispatch.");
+  t.add_choice("eval.split", {"valid", "test"}, "test", "Split the final evaluation reads.");
+  t.add_int("eval.batch_size", 64, "Pairs per evaluation batch on each rank.")
+      .at_least(1)
+      .at_most(kMaxWidth);
+  t.add_string("checkpoint.name", "checkpoint.h5", "Checkpoint file name inside run.dir.")
+      .non_empty();
+  t.add_int("runtime.threads_per_rank", 0, "CPU threads per rank; 0 picks automatically.")
+      .at_least(0)
+      .at_most(4096);
+  return t;
+}
+
+const char* to_string(DispatchMode mode) { return mode == DispatchMode::kData ? "data" : "layer"; }
+
+const char* to_string(EvalSplit split) { return split == EvalSplit::kValid ? "valid" : "test"; }
+
+TrainOptions TrainOptions::from_config(const Config& c) {
+  TrainOptions o;
+  o.run.dir = c.get_string("run.dir");
+  o.run.seed = c.get_int("run.seed");
+  o.data.manifest = c.get_string("data.manifest");
+
+  o.model.hidden_size = get_int32(c, "model.hidden_size");
+  o.model.num_layers = get_int32(c, "model.num_layers");
+  o.model.num_heads = get_int32(c, "model.num_heads");
+  o.model.intermediate_size = get_int32(c, "model.intermediate_size");
+  o.model.max_position_embeddings = get_int32(c, "model.max_position_embeddings");
+  o.model.dropout = c.get_float("model.dropout");
+  o.model.layer_norm_eps = c.get_float("model.layer_norm_eps");
+  o.model.mixture_of_experts = c.get_bool("model.mixture_of_experts");
+
+  o.train.steps = get_int32(c, "train.steps");
+  o.train.global_batch_size = get_int32(c, "train.global_batch_size");
+  o.train.lr = c.get_float("train.lr");
+  o.train.weight_decay = c.get_float("train.weight_decay");
+  o.train.warmup_steps = get_int32(c, "train.warmup_steps");
+  o.train.scale = c.get_float("train.scale");
+  o.train.clip_grad_norm = c.get_float("train.clip_grad_norm");
+  o.train.log_every = get_int32(c, "train.log_every");
+
+  o.dist.dispatch =
+      c.get_string("dist.dispatch") == "layer" ? DispatchMode::kLayer : DispatchMode::kData;
+  o.eval.split = c.get_string("eval.split") == "valid" ? EvalSplit::kValid : EvalSplit::kTest;
+  o.eval.batch_size = get_int32(c, "eval.batch_size");
+  o.checkpoint.name = c.get_string("checkpoint.name");
+  o.runtime.threads_per_rank = get_int32(c, "runtime.threads_per_rank");
+
+  std::vector<std::string> problems;
+  if (o.model.hidden_size % o.model.num_heads != 0)
+    problems.push_back(cat("model.num_heads (", o.model.num_heads,
+                           ") must divide model.hidden_size (", o.model.hidden_size, ")"));
+  if (o.train.warmup_steps > o.train.steps)
+    problems.push_back(cat("train.warmup_steps (", o.train.warmup_steps,
+                           ") must be <= train.steps (", o.train.steps, ")"));
+  // The table's bound already enforces this for configs it resolved; kept for the struct's
+  // own guarantee.
+  if (o.model.max_position_embeddings < 2)
+    problems.push_back(
+        cat("model.max_position_embeddings (", o.model.max_position_embeddings, ") must be >= 2"));
+  std::string message;
+  for (const std::string& problem : problems) message += (message.empty() ? "" : "\n") + problem;
+  MOE_REQUIRE(problems.empty(), message);
+  return o;
+}
+
+}  // namespace moe::config

@@ -1,0 +1,75 @@
+// moe_train's options: the declaration table (the single source of its --help, docs/CONFIG.md
+// and YAML keys) and the typed struct the trainer reads after cross-key checks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config/config.h"
+#include "config/option_table.h"
+
+namespace moe::config {
+
+// Every key moe_train accepts, with type, default, range and help.
+OptionTable train_option_table();
+
+// How tokens reach the experts of other ranks (dist.dispatch).
+enum class DispatchMode { kData, kLayer };
+// Which split the final evaluation reads (eval.split).
+enum class EvalSplit { kValid, kTest };
+
+// "data"/"layer" and "valid"/"test", as written in the config.
+const char* to_string(DispatchMode mode);
+const char* to_string(EvalSplit split);
+
+// The resolved moe_train configuration with C++ types; field names follow the keys.
+struct TrainOptions {
+  struct Run {
+    std::string dir;
+    std::int64_t seed = 0;
+  } run;
+  struct Data {
+    std::string manifest;
+  } data;
+  struct Model {
+    int hidden_size = 0;
+    int num_layers = 0;
+    int num_heads = 0;
+    int intermediate_size = 0;
+    int max_position_embeddings = 0;
+    double dropout = 0;
+    double layer_norm_eps = 0;
+    bool mixture_of_experts = true;  // false: one dense model for all domains
+  } model;
+  struct Train {
+    int steps = 0;
+    int global_batch_size = 0;  // pairs per step over all ranks
+    double lr = 0;
+    double weight_decay = 0;
+    int warmup_steps = 0;
+    double scale = 0;           // MNR loss cosine scale
+    double clip_grad_norm = 0;  // 0: no clipping
+    int log_every = 0;
+  } train;
+  struct Dist {
+    DispatchMode dispatch = DispatchMode::kData;
+  } dist;
+  struct Eval {
+    EvalSplit split = EvalSplit::kTest;
+    int batch_size = 0;
+  } eval;
+  struct Checkpoint {
+    std::string name;
+  } checkpoint;
+  struct Runtime {
+    int threads_per_rank = 0;  // 0: chosen from the cores available to each rank
+  } runtime;
+
+  // Reads a Config resolved against train_option_table() and checks the rules that involve
+  // several keys (model.num_heads divides model.hidden_size, train.warmup_steps <=
+  // train.steps, model.max_position_embeddings >= 2); throws moe::Error naming both keys,
+  // all violations one per line.
+  static TrainOptions from_config(const Config& config);
+};
+
+}  // namespace moe::config

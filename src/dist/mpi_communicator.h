@@ -1,0 +1,45 @@
+// Communicator over an MPI communicator for CPU tensors.
+#pragma once
+
+#include <mpi.h>
+
+#include "dist/communicator.h"
+
+namespace moe::dist {
+
+class MpiCommunicator final : public Communicator {
+ public:
+  // Wraps MPI_COMM_WORLD (not freed) or takes ownership of a derived communicator.
+  static std::unique_ptr<MpiCommunicator> world();
+  ~MpiCommunicator() override;
+  MpiCommunicator(const MpiCommunicator&) = delete;
+  MpiCommunicator& operator=(const MpiCommunicator&) = delete;
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string backend_name() const override { return "mpi"; }
+
+  void all_reduce_sum(torch::Tensor& tensor) override;
+  torch::Tensor all_gather_rows(const torch::Tensor& local) override;
+  torch::Tensor reduce_scatter_rows(const torch::Tensor& full,
+                                    const std::vector<int64_t>& rows_per_rank) override;
+  torch::Tensor all_to_all_rows(const torch::Tensor& send,
+                                const std::vector<int64_t>& send_rows) override;
+  std::vector<int64_t> all_gather_value(int64_t value) override;
+  torch::Tensor gather_rows(const torch::Tensor& local, int root) override;
+  void broadcast(torch::Tensor& tensor, int root) override;
+  void barrier() override;
+  std::unique_ptr<Communicator> split(int color, int key) override;
+
+  MPI_Comm handle() const { return comm_; }
+
+ private:
+  MpiCommunicator(MPI_Comm comm, bool owned);
+
+  MPI_Comm comm_;
+  bool owned_;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace moe::dist

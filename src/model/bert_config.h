@@ -1,0 +1,22 @@
+// Hyper-parameters of a BERT-family encoder (the fields of Hugging Face's BertConfig that
+// change the computation).
+#pragma once
+
+#include <cstdint>
+
+namespace moe::model {
+
+struct BertConfig {
+  int64_t vocab_size = 30522;
+  int64_t hidden_size = 768;
+  int64_t num_layers = 12;
+  int64_t num_heads = 12;
+  int64_t intermediate_size = 3072;
+  int64_t max_position_embeddings = 512;
+  int64_t type_vocab_size = 2;
+  double layer_norm_eps = 1e-12;
+  double hidden_dropout = 0.1;
+  double attention_dropout = 0.1;
+};
+
+}  // namespace moe::model

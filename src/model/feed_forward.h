@@ -1,0 +1,31 @@
+// The transformer feed-forward block: intermediate.dense -> exact (erf) GELU ->
+// output.dense. One instance is the dense model's block or one domain's expert; the
+// residual and LayerNorm around it are shared by all experts (see encoder_layer.h).
+#pragma once
+
+#include <torch/torch.h>
+
+#include "model/bert_config.h"
+
+namespace moe::model {
+
+// Holds one Linear named "dense" so names read "intermediate.dense.weight" as in HF.
+class DenseHolderImpl : public torch::nn::Module {
+ public:
+  DenseHolderImpl(int64_t in_features, int64_t out_features);
+  torch::nn::Linear dense{nullptr};
+};
+TORCH_MODULE(DenseHolder);
+
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  explicit FeedForwardImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden);
+
+ private:
+  DenseHolder intermediate_{nullptr};
+  DenseHolder output_{nullptr};
+};
+TORCH_MODULE(FeedForward);
+
+}  // namespace moe::model

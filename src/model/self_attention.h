@@ -1,0 +1,49 @@
+// Multi-head self-attention with the padding mask, plus its output projection, residual
+// and LayerNorm: Hugging Face's BertAttention ("self.query/key/value", "output.dense",
+// "output.LayerNorm"), eager path.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "model/bert_config.h"
+
+namespace moe::model {
+
+// Holds query/key/value so their parameter names match Hugging Face's "attention.self.*".
+class SelfAttentionProjectionsImpl : public torch::nn::Module {
+ public:
+  SelfAttentionProjectionsImpl(int64_t hidden_size);
+  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+};
+TORCH_MODULE(SelfAttentionProjections);
+
+// "attention.output": dense + LayerNorm around the residual.
+class AttentionOutputImpl : public torch::nn::Module {
+ public:
+  explicit AttentionOutputImpl(const BertConfig& config);
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm layer_norm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(AttentionOutput);
+
+class SelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit SelfAttentionImpl(const BertConfig& config);
+  // hidden [batch, length, hidden]; additive_mask [batch, 1, 1, length] (0 keep, min drop).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask);
+
+ private:
+  int64_t num_heads_;
+  int64_t head_size_;
+  SelfAttentionProjections projections_{nullptr};
+  AttentionOutput output_{nullptr};
+  torch::nn::Dropout attention_dropout_{nullptr};
+};
+TORCH_MODULE(SelfAttention);
+
+// [batch, length] 0/1 mask -> additive [batch, 1, 1, length] mask in the hidden dtype.
+torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,
+                                      torch::ScalarType dtype);
+
+}  // namespace moe::model

@@ -1,0 +1,356 @@
+// Implementation of Trainer (see trainer.h).
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "data/split_pairs.h"
+#include "data/vocabulary.h"
+#include "dist/differentiable_collectives.h"
+#include "model/parameter_names.h"
+#include "train/example_exchange.h"
+#include "train/learning_rate_schedule.h"
+#include "train/mnr_loss.h"
+#include "train/pair_evaluation.h"
+#include "train/token_batch.h"
+
+namespace moe::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+model::BertConfig bert_config_from(const config::TrainOptions& options, int64_t vocab_size) {
+  model::BertConfig c;
+  c.vocab_size = vocab_size;
+  c.hidden_size = options.model.hidden_size;
+  c.num_layers = options.model.num_layers;
+  c.num_heads = options.model.num_heads;
+  c.intermediate_size = options.model.intermediate_size;
+  c.max_position_embeddings = options.model.max_position_embeddings;
+  c.layer_norm_eps = options.model.layer_norm_eps;
+  c.hidden_dropout = options.model.dropout;
+  c.attention_dropout = options.model.dropout;
+  return c;
+}
+
+// Biases and LayerNorm weights are not decayed (the usual BERT fine-tuning recipe).
+bool decays(const std::string& name) {
+  return name.find("LayerNorm") == std::string::npos &&
+         !(name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0);
+}
+
+// Metrics travel as a fixed row of doubles so one all-reduce shares them.
+constexpr int kMetricFields = 10;
+
+void to_row(const PairMetrics& m, double* row) {
+  const double values[kMetricFields] = {
+      static_cast<double>(m.count), static_cast<double>(m.positives), m.f1max.f1,
+      m.f1max.precision, m.f1max.recall, m.f1max.threshold, m.roc_auc, m.mean_positive,
+      m.mean_negative, m.positive_negative_ratio};
+  std::copy(values, values + kMetricFields, row);
+}
+
+PairMetrics from_row(const double* row) {
+  PairMetrics m;
+  m.count = static_cast<int64_t>(row[0]);
+  m.positives = static_cast<int64_t>(row[1]);
+  m.f1max = {row[2], row[3], row[4], row[5]};
+  m.roc_auc = row[6];
+  m.mean_positive = row[7];
+  m.mean_negative = row[8];
+  m.positive_negative_ratio = row[9];
+  return m;
+}
+
+std::string fixed(double value, int digits = 4) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << value;
+  return out.str();
+}
+
+}  // namespace
+
+Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
+                 dist::Communicator& world)
+    : options_(options), config_yaml_(std::move(config_yaml)), world_(world) {
+  manifest_ = data::Manifest::load(options_.data.manifest);
+  const std::string vocab_path = manifest_.resolve(manifest_.vocab_file);
+  const data::Vocabulary vocabulary = data::Vocabulary::load(vocab_path);
+  MOE_REQUIRE(vocabulary.hash() == manifest_.vocab_hash, "vocabulary ", vocab_path,
+              " does not match the manifest ", options_.data.manifest,
+              " (hash differs); re-run moe_prep");
+  pad_id_ = vocabulary.pad_id();
+  MOE_REQUIRE(manifest_.max_length <= options_.model.max_position_embeddings,
+              "data.manifest: shards hold sequences of up to ", manifest_.max_length,
+              " tokens but model.max_position_embeddings is ",
+              options_.model.max_position_embeddings);
+
+  model_ = std::make_unique<ExpertParallelModel>(
+      bert_config_from(options_, vocabulary.size()), manifest_.domains,
+      options_.model.mixture_of_experts, world_, static_cast<uint64_t>(options_.run.seed));
+
+  train_pairs_ = data::read_split_pairs(manifest_, "train");
+  MOE_REQUIRE(!train_pairs_.empty(), "data.manifest ", options_.data.manifest,
+              ": the train split is empty");
+  MOE_REQUIRE(options_.train.global_batch_size % world_.size() == 0,
+              "train.global_batch_size (", options_.train.global_batch_size,
+              ") must be a multiple of the number of ranks (", world_.size(), ")");
+  sampler_ = std::make_unique<data::PairSampler>(
+      static_cast<int64_t>(train_pairs_.size()), options_.train.global_batch_size, world_.rank(),
+      world_.size(), static_cast<uint64_t>(options_.run.seed));
+
+  const std::string eval_split = config::to_string(options_.eval.split);
+  eval_pairs_.resize(manifest_.domains.size());
+  for (size_t d = 0; d < manifest_.domains.size(); ++d)
+    if (model_->evaluation_rank(static_cast<int32_t>(d)) == world_.rank())
+      eval_pairs_[d] = data::read_split_pairs(manifest_, eval_split, manifest_.domains[d]);
+
+  std::vector<torch::Tensor> decayed, not_decayed;
+  for (const auto& item : model_->encoder()->named_parameters())
+    (decays(model::checkpoint_name(item.key()).name) ? decayed : not_decayed)
+        .push_back(item.value());
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  auto options_with_decay = [&](double decay) {
+    return std::make_unique<torch::optim::AdamWOptions>(
+        torch::optim::AdamWOptions(options_.train.lr).weight_decay(decay));
+  };
+  groups.emplace_back(decayed, options_with_decay(options_.train.weight_decay));
+  groups.emplace_back(not_decayed, options_with_decay(0.0));
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      groups, torch::optim::AdamWOptions(options_.train.lr));
+
+  if (world_.rank() == 0) {
+    std::filesystem::create_directories(options_.run.dir);
+    const std::string metrics_path = options_.run.dir + "/metrics.jsonl";
+    metrics_file_.open(metrics_path, std::ios::out | std::ios::trunc);
+    MOE_REQUIRE(metrics_file_.good(), "run.dir: cannot write ", metrics_path);
+  }
+
+  int64_t parameters = 0;
+  for (const auto& p : model_->encoder()->parameters()) parameters += p.numel();
+  log::info("setup", cat("domains: ", manifest_.domains.size(), ", train pairs: ",
+                         train_pairs_.size(), ", ranks: ", world_.size(),
+                         ", global batch: ", options_.train.global_batch_size, ", steps: ",
+                         options_.train.steps));
+  log::info("setup", cat(options_.model.mixture_of_experts ? "mixture of experts: " : "dense model: ",
+                         model_->placement().describe(manifest_.domains)));
+  log::info("setup", cat("parameters on rank 0: ", parameters, " (vocabulary ",
+                         vocabulary.size(), ", hidden ", options_.model.hidden_size, ", layers ",
+                         options_.model.num_layers, ")"));
+}
+
+std::vector<DomainEvaluation> Trainer::evaluate() {
+  const int64_t domains = static_cast<int64_t>(manifest_.domains.size());
+  torch::Tensor rows = torch::zeros({domains, kMetricFields}, torch::kFloat64);
+  for (int64_t d = 0; d < domains; ++d) {
+    if (model_->evaluation_rank(static_cast<int32_t>(d)) != world_.rank()) continue;
+    const std::vector<data::TokenPair>& pairs = eval_pairs_[d];
+    MOE_REQUIRE(!pairs.empty(), "no ", config::to_string(options_.eval.split),
+                " pairs for domain ", manifest_.domains[d], " in ", options_.data.manifest);
+    const int64_t slot =
+        model_->expert_slots({static_cast<int32_t>(d)}).item<int64_t>();
+    std::vector<float> scores =
+        pair_similarities(model_->encoder(), pairs, slot, options_.eval.batch_size, pad_id_);
+    std::vector<float> labels;
+    for (const auto& p : pairs) labels.push_back(p.label);
+    to_row(evaluate_pairs(scores, labels), rows[d].data_ptr<double>());
+  }
+  world_.all_reduce_sum(rows);
+  std::vector<DomainEvaluation> result;
+  for (int64_t d = 0; d < domains; ++d)
+    result.push_back({manifest_.domains[d], from_row(rows[d].data_ptr<double>())});
+  return result;
+}
+
+double Trainer::train_step() {
+  const double lr = learning_rate_at(step_, options_.train.steps, options_.train.warmup_steps,
+                                     options_.train.lr);
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+  // 1. This rank's slice of the global batch, sent to the ranks holding their experts.
+  std::vector<data::TokenPair> sampled;
+  std::vector<int> destinations;
+  for (int64_t index : sampler_->next_batch()) {
+    sampled.push_back(train_pairs_[index]);
+    destinations.push_back(model_->destination_rank(sampled.back().domain, examples_turn_++));
+  }
+  const std::vector<data::TokenPair> local = exchange_examples(world_, sampled, destinations);
+
+  // 2. Embed both sides in one forward pass.
+  const int64_t n = static_cast<int64_t>(local.size());
+  std::vector<const std::vector<int32_t>*> sequences;
+  std::vector<int32_t> domains;
+  for (const auto& p : local) sequences.push_back(&p.a);
+  for (const auto& p : local) sequences.push_back(&p.b);
+  for (int side = 0; side < 2; ++side)
+    for (const auto& p : local) domains.push_back(p.domain);
+  const TokenBatch batch = pad_sequences(sequences, pad_id_);
+  torch::Tensor embeddings =
+      model_->encoder()->embed(batch.input_ids, batch.attention_mask, model_->expert_slots(domains));
+  torch::Tensor anchors = embeddings.slice(0, 0, n);
+  torch::Tensor positives = embeddings.slice(0, n, 2 * n);
+
+  // 3. Every anchor against the positives of all ranks (in-batch negatives from everywhere).
+  torch::Tensor candidates = dist::all_gather_rows_with_grad(world_, positives);
+  const std::vector<int64_t> counts = world_.all_gather_value(n);
+  int64_t offset = 0;
+  for (int r = 0; r < world_.rank(); ++r) offset += counts[r];
+  torch::Tensor targets = torch::arange(offset, offset + n, torch::kInt64);
+  const double global_batch = static_cast<double>(options_.train.global_batch_size);
+  torch::Tensor loss_sum = mnr_loss_sum(anchors, candidates, targets, options_.train.scale);
+
+  // 4. Gradients of the global mean loss, synchronised, clipped, applied.
+  optimizer_->zero_grad();
+  (loss_sum / global_batch).backward();
+  model_->synchronize_gradients();
+  const double grad_norm = model_->clip_gradients(options_.train.clip_grad_norm);
+  optimizer_->step();
+
+  torch::Tensor total = loss_sum.detach().to(torch::kFloat64).reshape({1});
+  world_.all_reduce_sum(total);
+  ++step_;
+  last_grad_norm_ = grad_norm;
+  last_lr_ = lr;
+  return total.item<double>() / global_batch;
+}
+
+TrainingSummary Trainer::run() {
+  TrainingSummary summary;
+  log::info("eval", "evaluating before training");
+  summary.before = evaluate();
+  log::info("eval", format_evaluation_table(summary.before, {}));
+
+  model_->encoder()->train();
+  world_.reset_stats();
+  const Clock::time_point start = Clock::now();
+  Clock::time_point window_start = start;
+  double window_comm = 0.0;
+  int64_t window_bytes = 0;
+  for (int64_t s = 0; s < options_.train.steps; ++s) {
+    summary.final_loss = train_step();
+    const bool log_now = options_.train.log_every > 0 &&
+                         (step_ % options_.train.log_every == 0 || step_ == options_.train.steps);
+    if (log_now) {
+      const double elapsed = seconds_since(window_start);
+      const int64_t steps_in_window =
+          step_ % options_.train.log_every == 0 ? options_.train.log_every
+                                                 : step_ % options_.train.log_every;
+      const double comm = world_.stats().seconds - window_comm;
+      const int64_t bytes = world_.stats().bytes_sent - window_bytes;
+      nlohmann::json line = {{"step", step_},
+                             {"loss", summary.final_loss},
+                             {"lr", last_lr_},
+                             {"grad_norm", last_grad_norm_},
+                             {"ms_per_step", 1000.0 * elapsed / steps_in_window},
+                             {"comm_ms_per_step", 1000.0 * comm / steps_in_window},
+                             {"comm_bytes_per_step", bytes / steps_in_window},
+                             {"samples_per_s", options_.train.global_batch_size *
+                                                   steps_in_window / elapsed}};
+      const double eta = (options_.train.steps - step_) * elapsed / steps_in_window;
+      log::info("train", cat("step ", step_, "/", options_.train.steps, "  loss ",
+                             fixed(summary.final_loss), "  lr ", fixed(last_lr_ * 1e3, 3),
+                             "e-3  grad ", fixed(last_grad_norm_, 3), "  ",
+                             fixed(line["ms_per_step"].get<double>(), 1), " ms/step (comm ",
+                             fixed(line["comm_ms_per_step"].get<double>(), 1), " ms, ",
+                             bytes / steps_in_window / 1024, " KiB)  ",
+                             fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  eta ",
+                             fixed(eta, 0), " s"));
+      write_metrics_line(line.dump());
+      window_start = Clock::now();
+      window_comm = world_.stats().seconds;
+      window_bytes = world_.stats().bytes_sent;
+    }
+  }
+  log::info("train", cat("trained ", step_, " steps in ", fixed(seconds_since(start), 1), " s"));
+
+  log::info("eval", "evaluating after training");
+  summary.after = evaluate();
+  log::info("eval", format_evaluation_table(summary.before, summary.after));
+  summary.checkpoint_path = save_checkpoint(step_);
+
+  if (world_.rank() == 0) {
+    nlohmann::json results = nlohmann::json::array();
+    for (size_t d = 0; d < summary.after.size(); ++d)
+      results.push_back({{"domain", summary.after[d].domain},
+                         {"f1max_before", summary.before[d].metrics.f1max.f1},
+                         {"f1max_after", summary.after[d].metrics.f1max.f1},
+                         {"roc_auc_before", summary.before[d].metrics.roc_auc},
+                         {"roc_auc_after", summary.after[d].metrics.roc_auc},
+                         {"pairs", summary.after[d].metrics.count}});
+    write_metrics_line(nlohmann::json({{"evaluation", results},
+                                       {"split", config::to_string(options_.eval.split)}})
+                           .dump());
+  }
+  return summary;
+}
+
+void Trainer::write_metrics_line(const std::string& json_line) {
+  if (!metrics_file_.is_open()) return;
+  metrics_file_ << json_line << '\n';
+  metrics_file_.flush();
+}
+
+std::string Trainer::save_checkpoint(int64_t step) {
+  model::CheckpointContents contents = model_->gather_checkpoint();
+  const std::string path = options_.run.dir + "/" + options_.checkpoint.name;
+  if (world_.rank() == 0) {
+    contents.step = step;
+    contents.vocab_hash = manifest_.vocab_hash;
+    contents.config_yaml = config_yaml_;
+    model::write_checkpoint(path, contents);
+    log::info("checkpoint", cat("wrote ", path, " (step ", step, ")"));
+  }
+  // Nobody leaves before the file is complete (a later stage may read it at once).
+  world_.barrier();
+  return path;
+}
+
+std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,
+                                    const std::vector<DomainEvaluation>& after) {
+  std::ostringstream out;
+  const bool both = !after.empty();
+  out << "F1max per domain (" << (both ? "before -> after training" : "before training")
+      << "; threshold tuned on the evaluated split, as in the paper)\n";
+  out << "  " << std::left << std::setw(16) << "domain" << std::setw(8) << "pairs"
+      << (both ? "F1max before  F1max after  delta    ROC-AUC after" : "F1max    ROC-AUC")
+      << "\n";
+  double weighted_before = 0, weighted_after = 0;
+  int64_t total = 0;
+  for (size_t d = 0; d < before.size(); ++d) {
+    const PairMetrics& b = before[d].metrics;
+    out << "  " << std::left << std::setw(16) << before[d].domain << std::setw(8) << b.count;
+    if (both) {
+      const PairMetrics& a = after[d].metrics;
+      out << std::setw(14) << fixed(b.f1max.f1) << std::setw(13) << fixed(a.f1max.f1)
+          << std::setw(9) << ((a.f1max.f1 >= b.f1max.f1 ? "+" : "") + fixed(a.f1max.f1 - b.f1max.f1))
+          << fixed(a.roc_auc);
+      weighted_after += a.f1max.f1 * a.count;
+    } else {
+      out << std::setw(9) << fixed(b.f1max.f1) << fixed(b.roc_auc);
+    }
+    weighted_before += b.f1max.f1 * b.count;
+    total += b.count;
+    out << "\n";
+  }
+  if (total > 0) {
+    out << "  " << std::left << std::setw(16) << "All (weighted)" << std::setw(8) << total;
+    if (both)
+      out << std::setw(14) << fixed(weighted_before / total) << fixed(weighted_after / total);
+    else
+      out << fixed(weighted_before / total);
+  }
+  return out.str();
+}
+
+}  // namespace moe::train

@@ -1,0 +1,221 @@
+// Checks moe_train's option table (keys, defaults, docs) and TrainOptions, including the
+// rules that involve several keys.
+#include "config/train_options.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "common/error.h"
+
+namespace moe::config {
+namespace {
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const moe::Error& e) {
+    return e.what();
+  }
+  return "<no moe::Error thrown>";
+}
+
+TrainOptions options_with(std::vector<std::string> overrides) {
+  overrides.insert(overrides.begin(), "data.manifest=prep/manifest.json");
+  return TrainOptions::from_config(Config::from_overrides(train_option_table(), overrides));
+}
+
+std::string error_with(const std::vector<std::string>& overrides) {
+  return error_of([&] { options_with(overrides); });
+}
+
+const std::vector<std::string> kTrainKeys = {
+    "run.dir",
+    "run.seed",
+    "data.manifest",
+    "model.hidden_size",
+    "model.num_layers",
+    "model.num_heads",
+    "model.intermediate_size",
+    "model.max_position_embeddings",
+    "model.dropout",
+    "model.layer_norm_eps",
+    "model.mixture_of_experts",
+    "train.steps",
+    "train.global_batch_size",
+    "train.lr",
+    "train.weight_decay",
+    "train.warmup_steps",
+    "train.scale",
+    "train.clip_grad_norm",
+    "train.log_every",
+    "dist.dispatch",
+    "eval.split",
+    "eval.batch_size",
+    "checkpoint.name",
+    "runtime.threads_per_rank",
+};
+
+TEST(TrainOptionTable, DeclaresEveryKeyInOrder) {
+  const OptionTable t = train_option_table();
+  EXPECT_EQ(t.keys(), kTrainKeys);
+  for (const Option& option : t.options()) EXPECT_FALSE(option.help.empty()) << option.key;
+  EXPECT_TRUE(t.find("data.manifest")->required());
+  for (const Option& option : t.options()) {
+    if (option.key != "data.manifest") {
+      EXPECT_FALSE(option.required()) << option.key;
+    }
+  }
+  EXPECT_EQ(t.find("dist.dispatch")->choices, (std::vector<std::string>{"data", "layer"}));
+  EXPECT_EQ(t.find("eval.split")->choices, (std::vector<std::string>{"valid", "test"}));
+  EXPECT_EQ(t.find("model.mixture_of_experts")->type, OptionType::kBool);
+}
+
+TEST(TrainOptionTable, HelpAndMarkdownCoverEveryKey) {
+  const OptionTable t = train_option_table();
+  const std::string help = t.help_text();
+  const std::string markdown = t.markdown_reference();
+  for (const std::string& key : kTrainKeys) {
+    EXPECT_NE(help.find("  " + key + " "), std::string::npos) << key;
+    EXPECT_NE(markdown.find("| `" + key + "` |"), std::string::npos) << key;
+  }
+  std::istringstream in(markdown);
+  std::size_t rows = 0;
+  for (std::string line; std::getline(in, line);) rows += line.rfind("| `", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(rows, kTrainKeys.size());
+}
+
+TEST(TrainOptions, DefaultsMatchTheDeclarations) {
+  const TrainOptions o = options_with({});
+  EXPECT_EQ(o.run.dir, "runs/quickstart");
+  EXPECT_EQ(o.run.seed, 1234);
+  EXPECT_EQ(o.data.manifest, "prep/manifest.json");
+  EXPECT_EQ(o.model.hidden_size, 64);
+  EXPECT_EQ(o.model.num_layers, 2);
+  EXPECT_EQ(o.model.num_heads, 4);
+  EXPECT_EQ(o.model.intermediate_size, 128);
+  EXPECT_EQ(o.model.max_position_embeddings, 128);
+  EXPECT_DOUBLE_EQ(o.model.dropout, 0.1);
+  EXPECT_DOUBLE_EQ(o.model.layer_norm_eps, 1e-12);
+  EXPECT_TRUE(o.model.mixture_of_experts);
+  EXPECT_EQ(o.train.steps, 300);
+  EXPECT_EQ(o.train.global_batch_size, 64);
+  EXPECT_DOUBLE_EQ(o.train.lr, 1e-3);
+  EXPECT_DOUBLE_EQ(o.train.weight_decay, 0.01);
+  EXPECT_EQ(o.train.warmup_steps, 20);
+  EXPECT_DOUBLE_EQ(o.train.scale, 20.0);
+  EXPECT_DOUBLE_EQ(o.train.clip_grad_norm, 1.0);
+  EXPECT_EQ(o.train.log_every, 20);
+  EXPECT_EQ(o.dist.dispatch, DispatchMode::kData);
+  EXPECT_EQ(o.eval.split, EvalSplit::kTest);
+  EXPECT_EQ(o.eval.batch_size, 64);
+  EXPECT_EQ(o.checkpoint.name, "checkpoint.h5");
+  EXPECT_EQ(o.runtime.threads_per_rank, 0);
+}
+
+TEST(TrainOptions, ReadsAFullYamlConfig) {
+  const std::string yaml =
+      "run: {dir: runs/big, seed: 7}\n"
+      "data: {manifest: prep/m.json}\n"
+      "model:\n"
+      "  hidden_size: 96\n"
+      "  num_layers: 3\n"
+      "  num_heads: 6\n"
+      "  intermediate_size: 384\n"
+      "  max_position_embeddings: 64\n"
+      "  dropout: 0.0\n"
+      "  layer_norm_eps: 1e-6\n"
+      "  mixture_of_experts: no\n"
+      "train:\n"
+      "  steps: 50\n"
+      "  global_batch_size: 32\n"
+      "  lr: 2e-4\n"
+      "  weight_decay: 0\n"
+      "  warmup_steps: 50\n"
+      "  scale: 15\n"
+      "  clip_grad_norm: 0\n"
+      "  log_every: 5\n"
+      "dist: {dispatch: layer}\n"
+      "eval: {split: valid, batch_size: 16}\n"
+      "checkpoint: {name: last.h5}\n"
+      "runtime: {threads_per_rank: 2}\n";
+  const TrainOptions o =
+      TrainOptions::from_config(Config::load_text(train_option_table(), yaml, "big.yaml"));
+  EXPECT_EQ(o.run.dir, "runs/big");
+  EXPECT_EQ(o.run.seed, 7);
+  EXPECT_EQ(o.model.num_heads, 6);
+  EXPECT_DOUBLE_EQ(o.model.layer_norm_eps, 1e-6);
+  EXPECT_FALSE(o.model.mixture_of_experts);
+  EXPECT_EQ(o.train.warmup_steps, 50);
+  EXPECT_DOUBLE_EQ(o.train.clip_grad_norm, 0.0);
+  EXPECT_EQ(o.dist.dispatch, DispatchMode::kLayer);
+  EXPECT_EQ(o.eval.split, EvalSplit::kValid);
+  EXPECT_EQ(o.eval.batch_size, 16);
+  EXPECT_EQ(o.checkpoint.name, "last.h5");
+  EXPECT_EQ(o.runtime.threads_per_rank, 2);
+}
+
+TEST(TrainOptions, HeadsMustDivideHiddenSize) {
+  EXPECT_EQ(error_with({"model.num_heads=5"}),
+            "model.num_heads (5) must divide model.hidden_size (64)");
+  EXPECT_EQ(options_with({"model.num_heads=8"}).model.num_heads, 8);
+}
+
+TEST(TrainOptions, WarmupMustNotExceedSteps) {
+  EXPECT_EQ(error_with({"train.steps=10", "train.warmup_steps=11"}),
+            "train.warmup_steps (11) must be <= train.steps (10)");
+  EXPECT_EQ(options_with({"train.steps=10", "train.warmup_steps=10"}).train.warmup_steps, 10);
+}
+
+TEST(TrainOptions, AllCrossKeyProblemsAreListed) {
+  EXPECT_EQ(error_with({"model.num_heads=3", "train.warmup_steps=301"}),
+            "model.num_heads (3) must divide model.hidden_size (64)\n"
+            "train.warmup_steps (301) must be <= train.steps (300)");
+}
+
+TEST(TrainOptions, SingleKeyRangesAreCheckedByTheTable) {
+  EXPECT_EQ(error_with({"model.max_position_embeddings=1"}),
+            "--set model.max_position_embeddings=1: model.max_position_embeddings: must be >= "
+            "2, got 1");
+  EXPECT_EQ(error_with({"train.lr=0"}), "--set train.lr=0: train.lr: must be > 0, got 0");
+  EXPECT_EQ(error_with({"train.weight_decay=-0.1"}),
+            "--set train.weight_decay=-0.1: train.weight_decay: must be >= 0, got -0.1");
+  EXPECT_EQ(error_with({"model.dropout=1"}),
+            "--set model.dropout=1: model.dropout: must be < 1, got 1");
+  EXPECT_EQ(error_with({"train.warmup_steps=-1"}),
+            "--set train.warmup_steps=-1: train.warmup_steps: must be >= 0, got -1");
+  EXPECT_EQ(error_with({"model.hidden_size=9999999999"}),
+            "--set model.hidden_size=9999999999: model.hidden_size: must be <= 1048576, got "
+            "9999999999");
+  EXPECT_EQ(error_with({"dist.dispatch=expert"}),
+            "--set dist.dispatch=expert: dist.dispatch: must be one of data, layer; got "
+            "'expert'");
+  EXPECT_EQ(error_with({"data.manifest="}),
+            "--set data.manifest=: data.manifest: must not be empty");
+}
+
+TEST(TrainOptions, ManifestIsRequired) {
+  EXPECT_EQ(error_of([] { Config::from_overrides(train_option_table(), {}); }),
+            "missing required option 'data.manifest' (set it in the config file or with --set "
+            "data.manifest=...)");
+}
+
+TEST(TrainOptions, EnumNamesMatchTheConfigText) {
+  EXPECT_STREQ(to_string(DispatchMode::kData), "data");
+  EXPECT_STREQ(to_string(DispatchMode::kLayer), "layer");
+  EXPECT_STREQ(to_string(EvalSplit::kValid), "valid");
+  EXPECT_STREQ(to_string(EvalSplit::kTest), "test");
+}
+
+TEST(TrainOptions, EffectiveConfigRoundTrips) {
+  const Config original = Config::from_overrides(
+      train_option_table(), {"data.manifest=m.json", "train.lr=3e-4", "dist.dispatch=layer"});
+  const Config reloaded =
+      Config::load_text(train_option_table(), original.to_yaml(), "effective.yaml");
+  for (const std::string& key : kTrainKeys)
+    EXPECT_EQ(reloaded.get_text(key), original.get_text(key)) << key;
+}
+
+}  // namespace
+}  // namespace moe::config
