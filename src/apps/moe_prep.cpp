@@ -74,6 +74,9 @@ int run_synth(int argc, char** argv) {
       "share of an abstract's words drawn from its topic")(
       "references-per-paper", po::value(&synth.references_per_paper)->default_value(synth.references_per_paper),
       "citations each paper makes")(
+      "same-topic-citations", po::value(&synth.same_topic_citation_probability)
+                                  ->default_value(synth.same_topic_citation_probability),
+      "chance that a citation stays within the citing paper's topic")(
       "seed", po::value(&synth.seed)->default_value(synth.seed), "random seed");
   po::variables_map vm;
   if (!parse(argc, argv, options, vm, "usage: moe_prep synth --out DIR [options]")) return 0;

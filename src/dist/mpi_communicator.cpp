@@ -76,6 +76,10 @@ std::unique_ptr<MpiCommunicator> MpiCommunicator::world() {
   return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(MPI_COMM_WORLD, false));
 }
 
+std::unique_ptr<MpiCommunicator> MpiCommunicator::self() {
+  return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(MPI_COMM_SELF, false));
+}
+
 MpiCommunicator::MpiCommunicator(MPI_Comm comm, bool owned) : comm_(comm), owned_(owned) {
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
   MOE_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));

@@ -11,6 +11,8 @@ class MpiCommunicator final : public Communicator {
  public:
   // Wraps MPI_COMM_WORLD (not freed) or takes ownership of a derived communicator.
   static std::unique_ptr<MpiCommunicator> world();
+  // A communicator of this process alone (single-process reference runs in tests).
+  static std::unique_ptr<MpiCommunicator> self();
   ~MpiCommunicator() override;
   MpiCommunicator(const MpiCommunicator&) = delete;
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;

@@ -12,13 +12,10 @@
 #include "common/log.h"
 #include "data/split_pairs.h"
 #include "data/vocabulary.h"
-#include "dist/differentiable_collectives.h"
 #include "model/parameter_names.h"
-#include "train/example_exchange.h"
+#include "train/contrastive_step.h"
 #include "train/learning_rate_schedule.h"
-#include "train/mnr_loss.h"
 #include "train/pair_evaluation.h"
-#include "train/token_batch.h"
 
 namespace moe::train {
 namespace {
@@ -178,51 +175,19 @@ double Trainer::train_step() {
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
-  // 1. This rank's slice of the global batch, sent to the ranks holding their experts.
   std::vector<data::TokenPair> sampled;
-  std::vector<int> destinations;
-  for (int64_t index : sampler_->next_batch()) {
-    sampled.push_back(train_pairs_[index]);
-    destinations.push_back(model_->destination_rank(sampled.back().domain, examples_turn_++));
-  }
-  const std::vector<data::TokenPair> local = exchange_examples(world_, sampled, destinations);
+  for (int64_t index : sampler_->next_batch()) sampled.push_back(train_pairs_[index]);
 
-  // 2. Embed both sides in one forward pass.
-  const int64_t n = static_cast<int64_t>(local.size());
-  std::vector<const std::vector<int32_t>*> sequences;
-  std::vector<int32_t> domains;
-  for (const auto& p : local) sequences.push_back(&p.a);
-  for (const auto& p : local) sequences.push_back(&p.b);
-  for (int side = 0; side < 2; ++side)
-    for (const auto& p : local) domains.push_back(p.domain);
-  const TokenBatch batch = pad_sequences(sequences, pad_id_);
-  torch::Tensor embeddings =
-      model_->encoder()->embed(batch.input_ids, batch.attention_mask, model_->expert_slots(domains));
-  torch::Tensor anchors = embeddings.slice(0, 0, n);
-  torch::Tensor positives = embeddings.slice(0, n, 2 * n);
-
-  // 3. Every anchor against the positives of all ranks (in-batch negatives from everywhere).
-  torch::Tensor candidates = dist::all_gather_rows_with_grad(world_, positives);
-  const std::vector<int64_t> counts = world_.all_gather_value(n);
-  int64_t offset = 0;
-  for (int r = 0; r < world_.rank(); ++r) offset += counts[r];
-  torch::Tensor targets = torch::arange(offset, offset + n, torch::kInt64);
-  const double global_batch = static_cast<double>(options_.train.global_batch_size);
-  torch::Tensor loss_sum = mnr_loss_sum(anchors, candidates, targets, options_.train.scale);
-
-  // 4. Gradients of the global mean loss, synchronised, clipped, applied.
   optimizer_->zero_grad();
-  (loss_sum / global_batch).backward();
-  model_->synchronize_gradients();
-  const double grad_norm = model_->clip_gradients(options_.train.clip_grad_norm);
-  optimizer_->step();
-
-  torch::Tensor total = loss_sum.detach().to(torch::kFloat64).reshape({1});
-  world_.all_reduce_sum(total);
-  ++step_;
-  last_grad_norm_ = grad_norm;
+  const ContrastiveStepOptions step_options{options_.train.global_batch_size,
+                                            options_.train.scale, pad_id_};
+  const ContrastiveStepResult result =
+      contrastive_forward_backward(*model_, world_, sampled, step_options, examples_turn_);
+  last_grad_norm_ = model_->clip_gradients(options_.train.clip_grad_norm);
   last_lr_ = lr;
-  return total.item<double>() / global_batch;
+  optimizer_->step();
+  ++step_;
+  return result.loss;
 }
 
 TrainingSummary Trainer::run() {

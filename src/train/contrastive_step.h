@@ -1,0 +1,35 @@
+// The distributed part of one training step, shared by the trainer and the invariance
+// tests: dispatch this rank's sampled examples to their experts, embed both sides, score
+// every local anchor against the positives of all ranks (MNR loss), back-propagate and
+// synchronise gradients. The optimizer update stays with the caller.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "data/pair_shard.h"
+#include "dist/communicator.h"
+#include "train/expert_parallel_model.h"
+
+namespace moe::train {
+
+struct ContrastiveStepOptions {
+  int64_t global_batch_size = 0;  // the loss is the mean over this many pairs
+  double scale = 20.0;            // MNR cosine scale
+  int32_t pad_id = 0;
+};
+
+struct ContrastiveStepResult {
+  double loss = 0.0;         // global mean loss (identical on every rank)
+  int64_t local_pairs = 0;   // pairs this rank embedded after dispatch
+};
+
+// Collective over `world`. Gradients accumulate into the parameters' .grad (zero them
+// first). `dispatch_turn` spreads examples over an expert's replicas; it advances.
+ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
+                                                   dist::Communicator& world,
+                                                   const std::vector<data::TokenPair>& sampled,
+                                                   const ContrastiveStepOptions& options,
+                                                   int64_t& dispatch_turn);
+
+}  // namespace moe::train
