@@ -3,6 +3,8 @@ find_package(GTest REQUIRED)
 include(GoogleTest)
 
 set(MOE_TEST_TIMEOUT 300 CACHE STRING "Seconds before a single test is killed")
+# A multi-rank test that waits this long is hung in a collective: fail it.
+set(MOE_MPI_TEST_TIMEOUT 120 CACHE STRING "Seconds before a multi-rank test is killed")
 
 # Flags mpiexec needs on a small shared machine: root runs allowed, more ranks than cores.
 set(MOE_MPIEXEC_FLAGS --oversubscribe --bind-to none)
@@ -35,6 +37,6 @@ function(moe_add_mpi_tests target)
       COMMAND ${MPIEXEC_EXECUTABLE} ${MOE_MPIEXEC_FLAGS} -np ${np} $<TARGET_FILE:${target}>
       WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
     set_tests_properties(${target}.np${np} PROPERTIES
-      TIMEOUT ${MOE_TEST_TIMEOUT} PROCESSORS ${np} ENVIRONMENT "OMP_NUM_THREADS=1")
+      TIMEOUT ${MOE_MPI_TEST_TIMEOUT} PROCESSORS ${np} ENVIRONMENT "OMP_NUM_THREADS=1")
   endforeach()
 endfunction()

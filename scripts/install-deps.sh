@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev                   # configuration files
   libboost-program-options-dev      # command lines
   libgtest-dev googletest           # unit and multi-rank tests
+  python3                           # end-to-end tests read JSON results
   nlohmann-json3-dev                # JSON (manifests, metrics, tokenizer I/O)
   libutf8proc-dev                   # Unicode normalisation and categories for the tokenizer
 )

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# moe_train's input errors (README promise): a misspelled key, a wrong type and a missing
+# data path each exit non-zero with ONE line naming the problem — also on 2 ranks — and
+# nothing is written.
+set -euo pipefail
+build=${1:?usage: config_errors.sh BUILD_DIR}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/data" && echo '{}' > "$work/data/manifest.json"
+
+write_config() {  # $1: extra YAML lines under train:
+  cat > "$work/config.yaml" <<YAML
+run:
+  dir: $work/run
+data:
+  manifest: $work/data/manifest.json
+train:
+$1
+YAML
+}
+
+# expect_error NP EXPECTED_SUBSTRING [moe_train args...]
+expect_error() {
+  local np=$1 expected=$2
+  shift 2
+  local status=0
+  launch/run_local.sh "$np" "$build/bin/moe_train" "$@" >"$work/out" 2>"$work/err" || status=$?
+  if [[ $status -eq 0 ]]; then echo "expected failure: $*" >&2; exit 1; fi
+  local lines
+  lines=$(grep -c . "$work/err" || true)
+  if [[ $lines -ne 1 ]] || ! grep -qF -- "$expected" "$work/err"; then
+    echo "expected one line containing '$expected', got ($lines lines):" >&2
+    cat "$work/err" >&2
+    exit 1
+  fi
+  if [[ -e $work/run ]]; then echo "run dir was written for: $*" >&2; exit 1; fi
+  echo "ok (np $np): $(cat "$work/err")"
+}
+
+for np in 1 2; do
+  write_config "  stepz: 10"
+  expect_error "$np" "config.yaml:6: unknown key 'train.stepz' (did you mean 'train.steps'?)" \
+    "$work/config.yaml"
+  write_config "  steps: ten"
+  expect_error "$np" "train.steps: expected an integer, got 'ten'" "$work/config.yaml"
+  write_config "  steps: 100"
+  expect_error "$np" "data.manifest: $work/missing.json does not exist" "$work/config.yaml" \
+    --set "data.manifest=$work/missing.json"
+  expect_error "$np" "--set train.lr=-1: train.lr: must be > 0" "$work/config.yaml" \
+    --set train.lr=-1
+  expect_error "$np" "manifest $work/data/manifest.json" "$work/config.yaml"
+done
+echo "config errors: ok"
