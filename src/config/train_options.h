@@ -14,7 +14,7 @@ namespace moe::config {
 OptionTable train_option_table();
 
 // How tokens reach the experts of other ranks (dist.dispatch).
-enum class DispatchMode { kData, kLayer };
+enum class DispatchMode { kData };
 // Which split the final evaluation reads (eval.split).
 enum class EvalSplit { kValid, kTest };
 

@@ -8,6 +8,20 @@
 #include "model/self_attention.h"
 
 namespace moe::model {
+namespace {
+
+// Checked here, once per batch, because a layer holding a single expert skips routing (and
+// with it the per-layer check) and would send a sequence of any slot to that expert.
+void check_expert_slots(const torch::Tensor& expert_slot, int64_t batch, size_t experts) {
+  MOE_REQUIRE(expert_slot.defined() && expert_slot.dim() == 1 && expert_slot.size(0) == batch,
+              "mixture-of-experts model: need one expert slot per sequence (", batch, ")");
+  if (batch == 0) return;
+  const int64_t count = static_cast<int64_t>(experts);
+  MOE_REQUIRE(!((expert_slot < 0) | (expert_slot >= count)).any().item<bool>(),
+              "mixture-of-experts model: an expert slot is outside 0..", count - 1);
+}
+
+}  // namespace
 
 LayerStackImpl::LayerStackImpl(const BertConfig& config,
                                const std::vector<std::string>& expert_names) {
@@ -26,6 +40,8 @@ BertEncoderImpl::BertEncoderImpl(const BertConfig& config, std::vector<std::stri
 torch::Tensor BertEncoderImpl::forward(const torch::Tensor& input_ids,
                                        const torch::Tensor& attention_mask,
                                        const torch::Tensor& expert_slot) {
+  if (is_mixture_of_experts())
+    check_expert_slots(expert_slot, input_ids.size(0), expert_names_.size());
   torch::Tensor hidden = embeddings_(input_ids);
   const torch::Tensor additive_mask =
       additive_attention_mask(attention_mask, hidden.scalar_type());

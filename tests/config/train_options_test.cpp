@@ -67,7 +67,7 @@ TEST(TrainOptionTable, DeclaresEveryKeyInOrder) {
       EXPECT_FALSE(option.required()) << option.key;
     }
   }
-  EXPECT_EQ(t.find("dist.dispatch")->choices, (std::vector<std::string>{"data", "layer"}));
+  EXPECT_EQ(t.find("dist.dispatch")->choices, (std::vector<std::string>{"data"}));
   EXPECT_EQ(t.find("eval.split")->choices, (std::vector<std::string>{"valid", "test"}));
   EXPECT_EQ(t.find("model.mixture_of_experts")->type, OptionType::kBool);
 }
@@ -136,7 +136,7 @@ TEST(TrainOptions, ReadsAFullYamlConfig) {
       "  scale: 15\n"
       "  clip_grad_norm: 0\n"
       "  log_every: 5\n"
-      "dist: {dispatch: layer}\n"
+      "dist: {dispatch: data}\n"
       "eval: {split: valid, batch_size: 16}\n"
       "checkpoint: {name: last.h5}\n"
       "runtime: {threads_per_rank: 2}\n";
@@ -149,7 +149,7 @@ TEST(TrainOptions, ReadsAFullYamlConfig) {
   EXPECT_FALSE(o.model.mixture_of_experts);
   EXPECT_EQ(o.train.warmup_steps, 50);
   EXPECT_DOUBLE_EQ(o.train.clip_grad_norm, 0.0);
-  EXPECT_EQ(o.dist.dispatch, DispatchMode::kLayer);
+  EXPECT_EQ(o.dist.dispatch, DispatchMode::kData);
   EXPECT_EQ(o.eval.split, EvalSplit::kValid);
   EXPECT_EQ(o.eval.batch_size, 16);
   EXPECT_EQ(o.checkpoint.name, "last.h5");
@@ -189,7 +189,7 @@ TEST(TrainOptions, SingleKeyRangesAreCheckedByTheTable) {
             "--set model.hidden_size=9999999999: model.hidden_size: must be <= 1048576, got "
             "9999999999");
   EXPECT_EQ(error_with({"dist.dispatch=expert"}),
-            "--set dist.dispatch=expert: dist.dispatch: must be one of data, layer; got "
+            "--set dist.dispatch=expert: dist.dispatch: must be one of data; got "
             "'expert'");
   EXPECT_EQ(error_with({"data.manifest="}),
             "--set data.manifest=: data.manifest: must not be empty");
@@ -203,14 +203,13 @@ TEST(TrainOptions, ManifestIsRequired) {
 
 TEST(TrainOptions, EnumNamesMatchTheConfigText) {
   EXPECT_STREQ(to_string(DispatchMode::kData), "data");
-  EXPECT_STREQ(to_string(DispatchMode::kLayer), "layer");
   EXPECT_STREQ(to_string(EvalSplit::kValid), "valid");
   EXPECT_STREQ(to_string(EvalSplit::kTest), "test");
 }
 
 TEST(TrainOptions, EffectiveConfigRoundTrips) {
   const Config original = Config::from_overrides(
-      train_option_table(), {"data.manifest=m.json", "train.lr=3e-4", "dist.dispatch=layer"});
+      train_option_table(), {"data.manifest=m.json", "train.lr=3e-4", "dist.dispatch=data"});
   const Config reloaded =
       Config::load_text(train_option_table(), original.to_yaml(), "effective.yaml");
   for (const std::string& key : kTrainKeys)
