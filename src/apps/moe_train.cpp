@@ -84,42 +84,48 @@ int main(int argc, char** argv) {
   moe::dist::MpiEnvironment mpi(&argc, &argv);
   const bool root = mpi.rank() == 0;
 
-  // Phase 1: command line, configuration and input checks. Every rank reaches the same
-  // verdict, so rank 0 alone reports it and all ranks leave cleanly.
+  // Phase 1: command line, configuration and input checks, before anything is written.
+  // The ranks agree on the verdict (a file may be visible on one node and not another), the
+  // lowest failing rank reports it in one line, and every rank leaves cleanly with status 2.
   moe::config::TrainOptions options;
   std::string effective_yaml;
+  std::string failure;
+  bool finished_early = false;
   try {
     std::string help_text;
     const CommandLine command_line = parse_command_line(argc, argv, help_text);
-    if (command_line.help) {
-      if (root) std::cout << help_text;
-      return 0;
+    if (command_line.help || command_line.config_reference) {
+      if (root) std::cout << (command_line.help ? help_text : config_reference_markdown());
+      finished_early = true;
+    } else {
+      MOE_REQUIRE(!command_line.config_path.empty(),
+                  "missing CONFIG.yaml (see moe_train --help)");
+      const moe::config::Config config = moe::config::Config::load_file(
+          moe::config::train_option_table(), command_line.config_path, command_line.overrides);
+      options = moe::config::TrainOptions::from_config(config);
+      effective_yaml = config.to_yaml();
+      if (command_line.print_config) {
+        if (root) std::cout << effective_yaml;
+        finished_early = true;
+      } else {
+        MOE_REQUIRE(std::filesystem::exists(options.data.manifest), "data.manifest: ",
+                    options.data.manifest, " does not exist (run moe_prep first)");
+        moe::data::Manifest::load(options.data.manifest);  // validates before any write
+        if (root) std::cout << "[config] effective configuration:\n" << config.describe();
+      }
     }
-    if (command_line.config_reference) {
-      if (root) std::cout << config_reference_markdown();
-      return 0;
-    }
-    MOE_REQUIRE(!command_line.config_path.empty(),
-                "missing CONFIG.yaml (see moe_train --help)");
-    const moe::config::Config config = moe::config::Config::load_file(
-        moe::config::train_option_table(), command_line.config_path, command_line.overrides);
-    options = moe::config::TrainOptions::from_config(config);
-    effective_yaml = config.to_yaml();
-    if (command_line.print_config) {
-      if (root) std::cout << effective_yaml;
-      return 0;
-    }
-    MOE_REQUIRE(std::filesystem::exists(options.data.manifest), "data.manifest: ",
-                options.data.manifest, " does not exist (run moe_prep first)");
-    moe::data::Manifest::load(options.data.manifest);  // validates before anything is written
-    if (root) std::cout << "[config] effective configuration:\n" << config.describe() << std::flush;
   } catch (const po::error& e) {
-    if (root) std::fprintf(stderr, "moe_train: error: %s (see moe_train --help)\n", e.what());
-    return kUsageError;
-  } catch (const moe::Error& e) {
-    if (root) std::fprintf(stderr, "moe_train: error: %s\n", e.what());
+    failure = std::string(e.what()) + " (see moe_train --help)";
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  const int reporter = mpi.first_rank_where(!failure.empty());
+  if (reporter >= 0) {
+    if (mpi.rank() == reporter) std::fprintf(stderr, "moe_train: error: %s\n", failure.c_str());
     return kUsageError;
   }
+  if (finished_early) return 0;
+  std::cout << std::flush;
 
   // Phase 2: training. A failure may hit one rank only; it ends the whole job.
   try {

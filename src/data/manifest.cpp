@@ -114,6 +114,8 @@ Manifest Manifest::load(const std::string& path) {
       keys.fail(key, cat("must be a non-empty string, found ", domains[i].dump()));
     }
     const std::string name = domains[i].get<std::string>();
+    const std::string problem = domain_name_problem(name);
+    if (!problem.empty()) keys.fail(key, problem);
     if (std::find(manifest.domains.begin(), manifest.domains.end(), name) !=
         manifest.domains.end()) {
       keys.fail(key, cat("repeats domain \"", name, "\""));
@@ -224,6 +226,19 @@ std::string Manifest::resolve(const std::string& relative) const {
   fs::path target(relative);
   if (target.is_absolute() || folder.empty()) return target.lexically_normal().string();
   return (fs::path(folder) / target).lexically_normal().string();
+}
+
+std::string domain_name_problem(const std::string& name) {
+  if (name.empty() || name.size() > 64)
+    return cat("domain name \"", name, "\" must have 1 to 64 characters");
+  if (name.front() == '.') return cat("domain name \"", name, "\" must not start with '.'");
+  for (const char c : name) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+    if (!allowed)
+      return cat("domain name \"", name, "\" may only use letters, digits, '_', '-' and '.'");
+  }
+  return "";
 }
 
 }  // namespace moe::data

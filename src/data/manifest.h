@@ -22,6 +22,11 @@ namespace moe::data {
 
 constexpr int kManifestFormatVersion = 1;
 
+// Domain names become file names (shards) and HDF5 group names (checkpoint experts):
+// 1 to 64 characters of A-Z a-z 0-9 _ - . and not starting with '.'. Returns the problem,
+// or "" when the name is fine.
+std::string domain_name_problem(const std::string& name);
+
 struct ShardEntry {
   std::string path;  // relative to the manifest's folder
   std::string domain;

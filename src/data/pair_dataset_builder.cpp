@@ -61,7 +61,10 @@ PairDatasetReport build_pair_dataset(const PairDatasetOptions& options) {
   for (const Paper& paper : papers) {
     bool known = false;
     for (const std::string& d : manifest.domains) known = known || d == paper.domain;
-    if (!known) manifest.domains.push_back(paper.domain);
+    if (known) continue;
+    const std::string problem = domain_name_problem(paper.domain);
+    MOE_REQUIRE(problem.empty(), options.papers_path, ": paper ", paper.id, ": ", problem);
+    manifest.domains.push_back(paper.domain);
   }
   manifest.vocab_file = "vocab.txt";
   manifest.vocab_hash = vocabulary.hash();

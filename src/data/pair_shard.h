@@ -17,7 +17,7 @@
 //   format_version int64   1
 //   domain         string  domain name (as in the manifest)
 //   domain_index   int64   the domain's index in the manifest's domain list
-//   split          string  "train", "validation", "test", ...
+//   split          string  "train", "valid" or "test"
 //   count          int64   number of pairs
 //   vocab_hash     string  decimal uint64 hash of the tokenizer vocabulary (HDF5 attributes
 //                          have no portable unsigned 64-bit reading in every tool)

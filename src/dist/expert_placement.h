@@ -19,7 +19,7 @@ class ExpertPlacement {
   std::vector<int> experts_on(int rank) const;   // ascending expert ids
   std::vector<int> ranks_of(int expert) const;   // ascending ranks (its replica group)
   // Colour for splitting the world into replica groups: ranks with equal colour hold the
-  // same experts and average those experts' gradients among themselves.
+  // same experts and sum those experts' gradients among themselves (see gradient_sync.h).
   int replica_group_color(int rank) const;
   // The replica that evaluates and checkpoints the expert (its lowest rank).
   int primary_rank(int expert) const { return ranks_of(expert).front(); }

@@ -23,12 +23,15 @@ void reduce_bucket(Communicator& comm, const std::vector<torch::Tensor>& bucket)
 
 void sum_gradients(Communicator& comm, const std::vector<torch::Tensor>& parameters,
                    int64_t bucket_bytes) {
-  if (comm.size() == 1) return;
   torch::NoGradGuard no_grad;
+  // Zero-fill first, also for a group of one, so the optimizer treats an expert that saw
+  // no example the same whatever the placement (it decays and keeps its moments).
+  for (const torch::Tensor& p : parameters)
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+  if (comm.size() == 1) return;
   std::vector<torch::Tensor> bucket;
   int64_t bucket_size = 0;
   for (const torch::Tensor& p : parameters) {
-    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     bucket.push_back(p);
     bucket_size += p.numel() * p.element_size();
     if (bucket_size >= bucket_bytes) {

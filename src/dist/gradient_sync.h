@@ -17,7 +17,8 @@
 namespace moe::dist {
 
 // A parameter without a gradient (e.g. an expert that received no example this step) is
-// given a zero gradient first, so every rank issues the same collectives.
+// given a zero gradient first, so every rank issues the same collectives and the optimizer
+// update does not depend on the placement.
 void sum_gradients(Communicator& comm, const std::vector<torch::Tensor>& parameters,
                    int64_t bucket_bytes = 16 << 20);
 

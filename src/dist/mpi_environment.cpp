@@ -72,6 +72,13 @@ MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
   }
 }
 
+int MpiEnvironment::first_rank_where(bool condition) const {
+  int candidate = condition ? rank_ : world_size_;
+  int first = world_size_;
+  MOE_MPI_CHECK(MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+  return first < world_size_ ? first : -1;
+}
+
 MpiEnvironment::~MpiEnvironment() {
   int finalized = 0;
   MPI_Finalized(&finalized);

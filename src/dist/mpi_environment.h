@@ -22,6 +22,10 @@ class MpiEnvironment {
   int local_size() const { return local_size_; }
   const std::string& host() const { return host_; }
 
+  // Collective: the lowest rank for which `condition` holds, or -1 when it holds nowhere.
+  // Lets ranks agree on a verdict that only some of them reached.
+  int first_rank_where(bool condition) const;
+
  private:
   int rank_ = 0;
   int world_size_ = 1;

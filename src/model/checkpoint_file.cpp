@@ -1,8 +1,10 @@
 // Reading and writing the HDF5 checkpoint layout described in checkpoint_file.h.
 #include "model/checkpoint_file.h"
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <system_error>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -51,6 +53,17 @@ torch::Tensor read_tensor(const h5::File& file, const std::string& dataset) {
   return torch::from_blob(values.data(), shape, torch::kFloat32).clone();
 }
 
+// Exactly a decimal uint64 (as written by write_checkpoint): std::stoull would throw a bare
+// std::invalid_argument, wrap "-1" around and ignore trailing garbage.
+uint64_t parse_vocab_hash(const std::string& path, const std::string& text) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  MOE_REQUIRE(!text.empty() && error == std::errc() && stop == end, "checkpoint ", path,
+              ": attribute vocab_hash '", text, "' is not a decimal unsigned 64-bit number");
+  return value;
+}
+
 }  // namespace
 
 void write_checkpoint(const std::string& path, const CheckpointContents& contents) {
@@ -92,7 +105,7 @@ CheckpointContents read_checkpoint(const std::string& path) {
   }
   contents.step = file.int_attribute("/", "step");
   contents.mixture_of_experts = file.int_attribute("/", "mixture_of_experts") != 0;
-  contents.vocab_hash = std::stoull(file.string_attribute("/", "vocab_hash"));
+  contents.vocab_hash = parse_vocab_hash(path, file.string_attribute("/", "vocab_hash"));
   contents.config_yaml = file.string_attribute("/", "config_yaml");
   for (const std::string& name : file.list_datasets("shared"))
     contents.shared[name] = read_tensor(file, "shared/" + name);

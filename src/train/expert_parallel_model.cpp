@@ -111,6 +111,20 @@ double ExpertParallelModel::clip_gradients(double max_norm) {
   return norm;
 }
 
+dist::CommunicationStats ExpertParallelModel::communication_stats() const {
+  dist::CommunicationStats total = world_.stats();
+  const dist::CommunicationStats& group = replica_group_->stats();
+  total.seconds += group.seconds;
+  total.bytes_sent += group.bytes_sent;
+  total.calls += group.calls;
+  return total;
+}
+
+void ExpertParallelModel::reset_communication_stats() {
+  world_.reset_stats();
+  replica_group_->reset_stats();
+}
+
 model::CheckpointContents ExpertParallelModel::gather_checkpoint() const {
   model::CheckpointContents contents;
   contents.config = config_;

@@ -51,6 +51,11 @@ class ExpertParallelModel {
   // checkpoint; other ranks return contents without parameters.
   model::CheckpointContents gather_checkpoint() const;
 
+  // Time and bytes of every collective this model's ranks issued: the world's (dispatch,
+  // gather, shared gradients) plus the replica group's (expert gradients).
+  dist::CommunicationStats communication_stats() const;
+  void reset_communication_stats();
+
  private:
   model::BertConfig config_;
   std::vector<std::string> domains_;

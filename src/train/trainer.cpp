@@ -197,7 +197,7 @@ TrainingSummary Trainer::run() {
   log::info("eval", format_evaluation_table(summary.before, {}));
 
   model_->encoder()->train();
-  world_.reset_stats();
+  model_->reset_communication_stats();
   const Clock::time_point start = Clock::now();
   Clock::time_point window_start = start;
   double window_comm = 0.0;
@@ -211,8 +211,9 @@ TrainingSummary Trainer::run() {
       const int64_t steps_in_window =
           step_ % options_.train.log_every == 0 ? options_.train.log_every
                                                  : step_ % options_.train.log_every;
-      const double comm = world_.stats().seconds - window_comm;
-      const int64_t bytes = world_.stats().bytes_sent - window_bytes;
+      const dist::CommunicationStats stats = model_->communication_stats();
+      const double comm = stats.seconds - window_comm;
+      const int64_t bytes = stats.bytes_sent - window_bytes;
       nlohmann::json line = {{"step", step_},
                              {"loss", summary.final_loss},
                              {"lr", last_lr_},
@@ -233,8 +234,8 @@ TrainingSummary Trainer::run() {
                              fixed(eta, 0), " s"));
       write_metrics_line(line.dump());
       window_start = Clock::now();
-      window_comm = world_.stats().seconds;
-      window_bytes = world_.stats().bytes_sent;
+      window_comm = stats.seconds;
+      window_bytes = stats.bytes_sent;
     }
   }
   log::info("train", cat("trained ", step_, " steps in ", fixed(seconds_since(start), 1), " s"));
