@@ -27,8 +27,11 @@ torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids) {
               ")");
   torch::Tensor positions =
       torch::arange(length, input_ids.options().dtype(torch::kInt64)).unsqueeze(0);
-  torch::Tensor embeddings = word_embeddings_(input_ids) + position_embeddings_(positions) +
-                             token_type_embeddings_->weight[0];
+  // Hugging Face's order of additions, (word + token type) + position, so results match
+  // to the last bit.
+  torch::Tensor embeddings =
+      (word_embeddings_(input_ids) + token_type_embeddings_->weight[0]) +
+      position_embeddings_(positions);
   return dropout_(layer_norm_(embeddings));
 }
 
