@@ -21,31 +21,29 @@ using Ids = std::vector<int32_t>;
 
 const std::string kVocabDir = "../shared/data/vocab/";
 
+// The tokenizers are loaded on first use, inside a test, so a missing vocabulary file fails
+// that test loudly (an exception in SetUpTestSuite would only mark the tests skipped).
 class WordPieceTokenizerTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    uncased_ = new WordPieceTokenizer(Vocabulary::load(kVocabDir + "bert-base-uncased.vocab.txt"),
-                                      TokenizerOptions{});
-    TokenizerOptions cased_options;
-    cased_options.lowercase = false;
-    cased_ = new WordPieceTokenizer(Vocabulary::load(kVocabDir + "bert-base-cased.vocab.txt"),
-                                    cased_options);
-    scibert_ = new WordPieceTokenizer(
+  static const WordPieceTokenizer& uncased() {
+    static const WordPieceTokenizer tokenizer(
+        Vocabulary::load(kVocabDir + "bert-base-uncased.vocab.txt"), TokenizerOptions{});
+    return tokenizer;
+  }
+  static const WordPieceTokenizer& cased() {
+    static const WordPieceTokenizer tokenizer = [] {
+      TokenizerOptions options;
+      options.lowercase = false;
+      return WordPieceTokenizer(Vocabulary::load(kVocabDir + "bert-base-cased.vocab.txt"),
+                                options);
+    }();
+    return tokenizer;
+  }
+  static const WordPieceTokenizer& scibert() {
+    static const WordPieceTokenizer tokenizer(
         Vocabulary::load(kVocabDir + "scibert-scivocab-uncased.vocab.txt"), TokenizerOptions{});
+    return tokenizer;
   }
-  static void TearDownTestSuite() {
-    delete uncased_;
-    delete cased_;
-    delete scibert_;
-  }
-  static const WordPieceTokenizer& uncased() { return *uncased_; }
-  static const WordPieceTokenizer& cased() { return *cased_; }
-  static const WordPieceTokenizer& scibert() { return *scibert_; }
-
- private:
-  static inline WordPieceTokenizer* uncased_ = nullptr;
-  static inline WordPieceTokenizer* cased_ = nullptr;
-  static inline WordPieceTokenizer* scibert_ = nullptr;
 };
 
 // bert-base-uncased ids used below (grep -n -x -F on bert-base-uncased.vocab.txt):
