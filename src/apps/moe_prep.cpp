@@ -64,19 +64,24 @@ int run_synth(int argc, char** argv) {
   po::options_description options("moe_prep synth options");
   options.add_options()("out", po::value(&out)->required(), "output folder")(
       "domains", po::value(&domains)->default_value(domains), "comma-separated domain names")(
-      "papers-per-domain", po::value(&synth.papers_per_domain)->default_value(synth.papers_per_domain),
+      "papers-per-domain",
+      po::value(&synth.papers_per_domain)->default_value(synth.papers_per_domain),
       "papers in each domain")(
-      "topics-per-domain", po::value(&synth.topics_per_domain)->default_value(synth.topics_per_domain),
+      "topics-per-domain",
+      po::value(&synth.topics_per_domain)->default_value(synth.topics_per_domain),
       "topics in each domain")(
-      "words-per-abstract", po::value(&synth.words_per_abstract)->default_value(synth.words_per_abstract),
+      "words-per-abstract",
+      po::value(&synth.words_per_abstract)->default_value(synth.words_per_abstract),
       "words in each abstract")(
-      "topic-word-fraction", po::value(&synth.topic_word_fraction)->default_value(synth.topic_word_fraction),
+      "topic-word-fraction",
+      po::value(&synth.topic_word_fraction)->default_value(synth.topic_word_fraction),
       "share of an abstract's words drawn from its topic")(
-      "references-per-paper", po::value(&synth.references_per_paper)->default_value(synth.references_per_paper),
-      "citations each paper makes")(
-      "same-topic-citations", po::value(&synth.same_topic_citation_probability)
-                                  ->default_value(synth.same_topic_citation_probability),
-      "chance that a citation stays within the citing paper's topic")(
+      "references-per-paper",
+      po::value(&synth.references_per_paper)->default_value(synth.references_per_paper),
+      "citations each paper makes")("same-topic-citations",
+                                    po::value(&synth.same_topic_citation_probability)
+                                        ->default_value(synth.same_topic_citation_probability),
+                                    "chance that a citation stays within the citing paper's topic")(
       "seed", po::value(&synth.seed)->default_value(synth.seed), "random seed");
   po::variables_map vm;
   if (!parse(argc, argv, options, vm, "usage: moe_prep synth --out DIR [options]")) return 0;
@@ -101,8 +106,9 @@ int run_build(int argc, char** argv) {
   po::options_description options("moe_prep build options");
   options.add_options()("papers", po::value(&build.papers_path)->required(),
                         "papers JSONL (id, domain, text)")(
-      "citations", po::value(&build.citations_path)->required(), "citations CSV (citing_id,cited_id)")(
-      "vocab", po::value(&build.vocab_path)->required(), "WordPiece vocabulary (one token per line)")(
+      "citations", po::value(&build.citations_path)->required(),
+      "citations CSV (citing_id,cited_id)")("vocab", po::value(&build.vocab_path)->required(),
+                                            "WordPiece vocabulary (one token per line)")(
       "cased", po::bool_switch(&cased), "keep case and accents (cased vocabularies)")(
       "max-length", po::value(&build.max_length)->default_value(build.max_length),
       "tokens per abstract including [CLS] and [SEP]")(
@@ -124,11 +130,12 @@ int run_build(int argc, char** argv) {
   build.created_by = command_line;
   const moe::data::PairDatasetReport report = moe::data::build_pair_dataset(build);
   const auto& s = report.stats;
-  std::printf("[prep] %lld citations, %lld co-cited pairs (%lld cross-domain dropped, %lld under "
-              "threshold)\n",
-              static_cast<long long>(s.edges), static_cast<long long>(s.cocited_pairs),
-              static_cast<long long>(s.cross_domain_pairs),
-              static_cast<long long>(s.below_threshold_pairs));
+  std::printf(
+      "[prep] %lld citations, %lld co-cited pairs (%lld cross-domain dropped, %lld under "
+      "threshold)\n",
+      static_cast<long long>(s.edges), static_cast<long long>(s.cocited_pairs),
+      static_cast<long long>(s.cross_domain_pairs),
+      static_cast<long long>(s.below_threshold_pairs));
   for (const std::string& domain : report.manifest.domains)
     std::printf("[prep] %-12s train %6lld  valid %6lld  test %6lld pairs\n", domain.c_str(),
                 static_cast<long long>(report.manifest.count("train", domain)),

@@ -98,8 +98,7 @@ int main(int argc, char** argv) {
       if (root) std::cout << (command_line.help ? help_text : config_reference_markdown());
       finished_early = true;
     } else {
-      MOE_REQUIRE(!command_line.config_path.empty(),
-                  "missing CONFIG.yaml (see moe_train --help)");
+      MOE_REQUIRE(!command_line.config_path.empty(), "missing CONFIG.yaml (see moe_train --help)");
       const moe::config::Config config = moe::config::Config::load_file(
           moe::config::train_option_table(), command_line.config_path, command_line.overrides);
       options = moe::config::TrainOptions::from_config(config);
@@ -108,8 +107,9 @@ int main(int argc, char** argv) {
         if (root) std::cout << effective_yaml;
         finished_early = true;
       } else {
-        MOE_REQUIRE(std::filesystem::exists(options.data.manifest), "data.manifest: ",
-                    options.data.manifest, " does not exist (run moe_prep first)");
+        MOE_REQUIRE(std::filesystem::exists(options.data.manifest),
+                    "data.manifest: ", options.data.manifest,
+                    " does not exist (run moe_prep first)");
         moe::data::Manifest::load(options.data.manifest);  // validates before any write
         if (root) std::cout << "[config] effective configuration:\n" << config.describe();
       }
@@ -132,8 +132,8 @@ int main(int argc, char** argv) {
     const int threads = threads_per_rank(options.runtime.threads_per_rank, mpi.local_size());
     torch::set_num_threads(threads);
     torch::manual_seed(static_cast<uint64_t>(options.run.seed) + mpi.rank());
-    moe::log::info("setup", moe::cat("ranks: ", mpi.world_size(), ", threads per rank: ",
-                                      threads, ", host of rank 0: ", mpi.host()));
+    moe::log::info("setup", moe::cat("ranks: ", mpi.world_size(), ", threads per rank: ", threads,
+                                     ", host of rank 0: ", mpi.host()));
     auto world = moe::dist::MpiCommunicator::world();
     moe::train::Trainer trainer(options, effective_yaml, *world);
     trainer.run();

@@ -26,7 +26,7 @@ std::string cat(const Parts&... parts) {
 }  // namespace moe
 
 // Throws moe::Error with the given message parts when cond is false.
-#define MOE_REQUIRE(cond, ...)                       \
-  do {                                               \
+#define MOE_REQUIRE(cond, ...)                                \
+  do {                                                        \
     if (!(cond)) throw ::moe::Error(::moe::cat(__VA_ARGS__)); \
   } while (0)

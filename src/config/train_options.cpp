@@ -86,7 +86,8 @@ OptionTable train_option_table() {
 
 const char* to_string(DispatchMode mode) {
   switch (mode) {
-    case DispatchMode::kData: return "data";
+    case DispatchMode::kData:
+      return "data";
   }
   return "?";
 }

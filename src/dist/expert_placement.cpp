@@ -12,9 +12,8 @@ ExpertPlacement::ExpertPlacement(int num_experts, int world_size)
   MOE_REQUIRE(num_experts >= 1, "expert placement: need at least one expert, got ", num_experts);
   MOE_REQUIRE(world_size >= 1, "expert placement: need at least one rank, got ", world_size);
   MOE_REQUIRE(world_size % num_experts == 0 || num_experts % world_size == 0,
-              "expert placement: ", num_experts, " experts cannot be placed evenly on ",
-              world_size, " ranks; use a number of ranks that is a multiple or a divisor of ",
-              num_experts);
+              "expert placement: ", num_experts, " experts cannot be placed evenly on ", world_size,
+              " ranks; use a number of ranks that is a multiple or a divisor of ", num_experts);
 }
 
 int ExpertPlacement::replicas() const {

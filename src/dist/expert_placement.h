@@ -16,8 +16,8 @@ class ExpertPlacement {
   int world_size() const { return world_size_; }
   int replicas() const;  // ranks holding each expert
 
-  std::vector<int> experts_on(int rank) const;   // ascending expert ids
-  std::vector<int> ranks_of(int expert) const;   // ascending ranks (its replica group)
+  std::vector<int> experts_on(int rank) const;  // ascending expert ids
+  std::vector<int> ranks_of(int expert) const;  // ascending ranks (its replica group)
   // Colour for splitting the world into replica groups: ranks with equal colour hold the
   // same experts and sum those experts' gradients among themselves (see gradient_sync.h).
   int replica_group_color(int rank) const;

@@ -13,9 +13,9 @@ std::string describe_mpi_failure(const char* call, int code);
 
 }  // namespace moe::dist
 
-#define MOE_MPI_CHECK(call)                                                  \
-  do {                                                                       \
-    const int moe_mpi_code = (call);                                         \
-    if (moe_mpi_code != MPI_SUCCESS)                                         \
+#define MOE_MPI_CHECK(call)                                                       \
+  do {                                                                            \
+    const int moe_mpi_code = (call);                                              \
+    if (moe_mpi_code != MPI_SUCCESS)                                              \
       throw ::moe::Error(::moe::dist::describe_mpi_failure(#call, moe_mpi_code)); \
   } while (0)

@@ -13,12 +13,18 @@ namespace {
 
 MPI_Datatype mpi_type_of(const torch::Tensor& tensor) {
   switch (tensor.scalar_type()) {
-    case torch::kFloat32: return MPI_FLOAT;
-    case torch::kFloat64: return MPI_DOUBLE;
-    case torch::kInt64: return MPI_INT64_T;
-    case torch::kInt32: return MPI_INT32_T;
-    case torch::kUInt8: return MPI_UINT8_T;
-    case torch::kInt8: return MPI_INT8_T;
+    case torch::kFloat32:
+      return MPI_FLOAT;
+    case torch::kFloat64:
+      return MPI_DOUBLE;
+    case torch::kInt64:
+      return MPI_INT64_T;
+    case torch::kInt32:
+      return MPI_INT32_T;
+    case torch::kUInt8:
+      return MPI_UINT8_T;
+    case torch::kInt8:
+      return MPI_INT8_T;
     default:
       throw Error(cat("MPI communicator: unsupported tensor dtype ", tensor.scalar_type()));
   }
@@ -33,8 +39,9 @@ void require_cpu_contiguous(const torch::Tensor& tensor, const char* operation) 
 
 // MPI counts are int: refuse transfers that would overflow them instead of corrupting data.
 int as_mpi_count(int64_t count, const char* operation) {
-  MOE_REQUIRE(count >= 0 && count <= std::numeric_limits<int>::max(), "MPI communicator: ",
-              operation, " count ", count, " exceeds MPI's int limit; use smaller batches");
+  MOE_REQUIRE(count >= 0 && count <= std::numeric_limits<int>::max(),
+              "MPI communicator: ", operation, " count ", count,
+              " exceeds MPI's int limit; use smaller batches");
   return static_cast<int>(count);
 }
 
@@ -47,8 +54,10 @@ int64_t elements_per_row(const torch::Tensor& tensor) {
 
 std::vector<int64_t> shape_with_rows(const torch::Tensor& like, int64_t rows) {
   std::vector<int64_t> shape(like.sizes().begin(), like.sizes().end());
-  if (shape.empty()) shape.push_back(rows);
-  else shape[0] = rows;
+  if (shape.empty())
+    shape.push_back(rows);
+  else
+    shape[0] = rows;
   return shape;
 }
 
@@ -96,8 +105,8 @@ void MpiCommunicator::all_reduce_sum(torch::Tensor& tensor) {
   require_cpu_contiguous(tensor, "all_reduce_sum");
   ScopedCollective timing(stats_, tensor.numel() * tensor.element_size());
   MOE_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(),
-                              as_mpi_count(tensor.numel(), "all_reduce_sum"),
-                              mpi_type_of(tensor), MPI_SUM, comm_));
+                              as_mpi_count(tensor.numel(), "all_reduce_sum"), mpi_type_of(tensor),
+                              MPI_SUM, comm_));
 }
 
 std::vector<int64_t> MpiCommunicator::all_gather_value(int64_t value) {
@@ -155,8 +164,8 @@ torch::Tensor MpiCommunicator::all_to_all_rows(const torch::Tensor& send_in,
   std::vector<int64_t> recv_rows(size_);
   {
     ScopedCollective timing(stats_, size_ * static_cast<int64_t>(sizeof(int64_t)));
-    MOE_MPI_CHECK(MPI_Alltoall(send_rows.data(), 1, MPI_INT64_T, recv_rows.data(), 1,
-                               MPI_INT64_T, comm_));
+    MOE_MPI_CHECK(
+        MPI_Alltoall(send_rows.data(), 1, MPI_INT64_T, recv_rows.data(), 1, MPI_INT64_T, comm_));
   }
   const int64_t row_elements = elements_per_row(send);
   std::vector<int> send_counts(size_), send_displ(size_), recv_counts(size_), recv_displ(size_);
@@ -193,9 +202,8 @@ torch::Tensor MpiCommunicator::gather_rows(const torch::Tensor& local_in, int ro
                              ? torch::empty(shape_with_rows(local, total_rows), local.options())
                              : torch::empty({0}, local.options());
   ScopedCollective timing(stats_, local.numel() * local.element_size());
-  MOE_MPI_CHECK(MPI_Gatherv(local.data_ptr(), counts[rank_], mpi_type_of(local),
-                            result.data_ptr(), counts.data(), displacements.data(),
-                            mpi_type_of(local), root, comm_));
+  MOE_MPI_CHECK(MPI_Gatherv(local.data_ptr(), counts[rank_], mpi_type_of(local), result.data_ptr(),
+                            counts.data(), displacements.data(), mpi_type_of(local), root, comm_));
   return result;
 }
 

@@ -54,8 +54,8 @@ MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
 
   // Local rank: the launcher says it when it can; otherwise ask MPI who shares this node.
   MPI_Comm node_comm = MPI_COMM_NULL;
-  MOE_MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL,
-                                    &node_comm));
+  MOE_MPI_CHECK(
+      MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node_comm));
   int node_rank = 0;
   int node_size = 1;
   MPI_Comm_rank(node_comm, &node_rank);

@@ -8,8 +8,8 @@ namespace moe::model {
 BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& config) {
   namespace nn = torch::nn;
   word_embeddings_ = register_module(
-      "word_embeddings", nn::Embedding(nn::EmbeddingOptions(config.vocab_size, config.hidden_size)
-                                           .padding_idx(0)));
+      "word_embeddings",
+      nn::Embedding(nn::EmbeddingOptions(config.vocab_size, config.hidden_size).padding_idx(0)));
   position_embeddings_ = register_module(
       "position_embeddings", nn::Embedding(config.max_position_embeddings, config.hidden_size));
   token_type_embeddings_ = register_module(
@@ -29,9 +29,8 @@ torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids) {
       torch::arange(length, input_ids.options().dtype(torch::kInt64)).unsqueeze(0);
   // Hugging Face's order of additions, (word + token type) + position, so results match
   // to the last bit.
-  torch::Tensor embeddings =
-      (word_embeddings_(input_ids) + token_type_embeddings_->weight[0]) +
-      position_embeddings_(positions);
+  torch::Tensor embeddings = (word_embeddings_(input_ids) + token_type_embeddings_->weight[0]) +
+                             position_embeddings_(positions);
   return dropout_(layer_norm_(embeddings));
 }
 

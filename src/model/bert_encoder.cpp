@@ -26,7 +26,8 @@ void check_expert_slots(const torch::Tensor& expert_slot, int64_t batch, size_t 
 LayerStackImpl::LayerStackImpl(const BertConfig& config,
                                const std::vector<std::string>& expert_names) {
   layer = register_module("layer", torch::nn::ModuleList());
-  for (int64_t i = 0; i < config.num_layers; ++i) layer->push_back(EncoderLayer(config, expert_names));
+  for (int64_t i = 0; i < config.num_layers; ++i)
+    layer->push_back(EncoderLayer(config, expert_names));
 }
 
 BertEncoderImpl::BertEncoderImpl(const BertConfig& config, std::vector<std::string> expert_names)
@@ -43,8 +44,7 @@ torch::Tensor BertEncoderImpl::forward(const torch::Tensor& input_ids,
   if (is_mixture_of_experts())
     check_expert_slots(expert_slot, input_ids.size(0), expert_names_.size());
   torch::Tensor hidden = embeddings_(input_ids);
-  const torch::Tensor additive_mask =
-      additive_attention_mask(attention_mask, hidden.scalar_type());
+  const torch::Tensor additive_mask = additive_attention_mask(attention_mask, hidden.scalar_type());
   for (const auto& module : *encoder_->layer)
     hidden = module->as<EncoderLayerImpl>()->forward(hidden, additive_mask, expert_slot);
   return hidden;

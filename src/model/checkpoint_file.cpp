@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
-#include <system_error>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "common/error.h"
 #include "common/hdf5_file.h"
@@ -97,11 +97,13 @@ CheckpointContents read_checkpoint(const std::string& path) {
   MOE_REQUIRE(version == kCheckpointFormatVersion, "checkpoint ", path, ": format_version ",
               version, " is not supported (this build reads ", kCheckpointFormatVersion, ")");
   try {
-    contents.config = config_from_json(nlohmann::json::parse(file.string_attribute("/", "bert_config")));
-    contents.domains =
-        nlohmann::json::parse(file.string_attribute("/", "domains")).get<std::vector<std::string>>();
+    contents.config =
+        config_from_json(nlohmann::json::parse(file.string_attribute("/", "bert_config")));
+    contents.domains = nlohmann::json::parse(file.string_attribute("/", "domains"))
+                           .get<std::vector<std::string>>();
   } catch (const nlohmann::json::exception& e) {
-    throw Error(cat("checkpoint ", path, ": malformed bert_config or domains attribute: ", e.what()));
+    throw Error(
+        cat("checkpoint ", path, ": malformed bert_config or domains attribute: ", e.what()));
   }
   contents.step = file.int_attribute("/", "step");
   contents.mixture_of_experts = file.int_attribute("/", "mixture_of_experts") != 0;

@@ -29,8 +29,8 @@ struct CheckpointContents {
   int64_t step = 0;
   uint64_t vocab_hash = 0;
   std::string config_yaml;
-  std::map<std::string, torch::Tensor> shared;                                // HF name -> tensor
-  std::map<std::string, std::map<std::string, torch::Tensor>> experts;         // domain -> ...
+  std::map<std::string, torch::Tensor> shared;                          // HF name -> tensor
+  std::map<std::string, std::map<std::string, torch::Tensor>> experts;  // domain -> ...
 };
 
 void write_checkpoint(const std::string& path, const CheckpointContents& contents);

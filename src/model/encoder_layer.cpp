@@ -36,9 +36,9 @@ torch::Tensor EncoderLayerImpl::feed_forward(const torch::Tensor& hidden,
   if (experts_.size() == 1) return experts_[0](hidden);
   MOE_REQUIRE(expert_slot.defined() && expert_slot.size(0) == hidden.size(0),
               "mixture-of-experts layer: need one expert slot per sequence");
-  MOE_REQUIRE(hidden.size(0) == 0 || (expert_slot.min().item<int64_t>() >= 0 &&
-                                      expert_slot.max().item<int64_t>() <
-                                          static_cast<int64_t>(experts_.size())),
+  MOE_REQUIRE(hidden.size(0) == 0 ||
+                  (expert_slot.min().item<int64_t>() >= 0 &&
+                   expert_slot.max().item<int64_t>() < static_cast<int64_t>(experts_.size())),
               "mixture-of-experts layer: an expert slot is outside 0..", experts_.size() - 1);
   torch::Tensor result = torch::empty_like(hidden);
   for (size_t slot = 0; slot < experts_.size(); ++slot) {

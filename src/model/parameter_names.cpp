@@ -33,9 +33,9 @@ CheckpointName checkpoint_name(const std::string& parameter_name) {
 
 std::string parameter_name(const CheckpointName& name, bool mixture_of_experts) {
   std::string prefix, rest;
-  const bool feed_forward = split_layer_prefix(name.name, prefix, rest) &&
-                            (rest.compare(0, 13, "intermediate.") == 0 ||
-                             rest.compare(0, 13, "output.dense.") == 0);
+  const bool feed_forward =
+      split_layer_prefix(name.name, prefix, rest) &&
+      (rest.compare(0, 13, "intermediate.") == 0 || rest.compare(0, 13, "output.dense.") == 0);
   if (!feed_forward) return name.name;
   if (!mixture_of_experts) return prefix + "ffn." + rest;
   MOE_REQUIRE(!name.expert.empty(), "feed-forward parameter ", name.name,

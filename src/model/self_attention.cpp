@@ -44,8 +44,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& hidden,
   torch::Tensor key = split_heads(projections_->key(hidden));
   torch::Tensor value = split_heads(projections_->value(hidden));
 
-  torch::Tensor scores = torch::matmul(query, key.transpose(-1, -2)) /
-                         std::sqrt(static_cast<double>(head_size_));
+  torch::Tensor scores =
+      torch::matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
   torch::Tensor probabilities = attention_dropout_(torch::softmax(scores + additive_mask, -1));
   torch::Tensor context = torch::matmul(probabilities, value)
                               .transpose(1, 2)

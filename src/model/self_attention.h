@@ -43,7 +43,6 @@ class SelfAttentionImpl : public torch::nn::Module {
 TORCH_MODULE(SelfAttention);
 
 // [batch, length] 0/1 mask -> additive [batch, 1, 1, length] mask in the hidden dtype.
-torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,
-                                      torch::ScalarType dtype);
+torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
 
 }  // namespace moe::model

@@ -31,8 +31,8 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
   for (int side = 0; side < 2; ++side)
     for (const auto& pair : local) domains.push_back(pair.domain);
   const TokenBatch batch = pad_sequences(sequences, options.pad_id);
-  torch::Tensor embeddings = model.encoder()->embed(batch.input_ids, batch.attention_mask,
-                                                    model.expert_slots(domains));
+  torch::Tensor embeddings =
+      model.encoder()->embed(batch.input_ids, batch.attention_mask, model.expert_slots(domains));
   torch::Tensor anchors = embeddings.slice(0, 0, n);
   torch::Tensor positives = embeddings.slice(0, n, 2 * n);
 

@@ -20,8 +20,8 @@ struct ContrastiveStepOptions {
 };
 
 struct ContrastiveStepResult {
-  double loss = 0.0;         // global mean loss (identical on every rank)
-  int64_t local_pairs = 0;   // pairs this rank embedded after dispatch
+  double loss = 0.0;        // global mean loss (identical on every rank)
+  int64_t local_pairs = 0;  // pairs this rank embedded after dispatch
 };
 
 // Collective over `world`. Gradients accumulate into the parameters' .grad (zero them

@@ -66,8 +66,8 @@ std::vector<data::TokenPair> exchange_examples(dist::Communicator& comm,
     send_rows[p] = static_cast<int64_t>(outgoing[p].size());
     flat.insert(flat.end(), outgoing[p].begin(), outgoing[p].end());
   }
-  torch::Tensor send = torch::from_blob(flat.data(), {static_cast<int64_t>(flat.size())},
-                                        torch::kInt32);
+  torch::Tensor send =
+      torch::from_blob(flat.data(), {static_cast<int64_t>(flat.size())}, torch::kInt32);
   torch::Tensor received = comm.all_to_all_rows(send, send_rows);
   return unpack(received.data_ptr<int32_t>(), received.numel());
 }

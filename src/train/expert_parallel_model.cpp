@@ -21,9 +21,8 @@ std::vector<std::string> names_of(const std::vector<std::string>& domains,
 }  // namespace
 
 ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
-                                         std::vector<std::string> domains,
-                                         bool mixture_of_experts, dist::Communicator& world,
-                                         uint64_t seed)
+                                         std::vector<std::string> domains, bool mixture_of_experts,
+                                         dist::Communicator& world, uint64_t seed)
     : config_(config),
       domains_(std::move(domains)),
       mixture_of_experts_(mixture_of_experts),
@@ -32,8 +31,8 @@ ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
   MOE_REQUIRE(!domains_.empty(), "model: the data names no domain");
   local_experts_ = placement_.experts_on(world_.rank());
   replica_group_ = world_.split(placement_.replica_group_color(world_.rank()), world_.rank());
-  encoder_ = model::BertEncoder(
-      config_, mixture_of_experts_ ? names_of(domains_, local_experts_) : std::vector<std::string>{});
+  encoder_ = model::BertEncoder(config_, mixture_of_experts_ ? names_of(domains_, local_experts_)
+                                                             : std::vector<std::string>{});
   model::initialize_like_bert(*encoder_, seed);
 }
 

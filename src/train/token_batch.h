@@ -14,7 +14,6 @@ struct TokenBatch {
 };
 
 // Pads to the longest sequence (at least 1 column, so an empty batch still has a shape).
-TokenBatch pad_sequences(const std::vector<const std::vector<int32_t>*>& sequences,
-                         int32_t pad_id);
+TokenBatch pad_sequences(const std::vector<const std::vector<int32_t>*>& sequences, int32_t pad_id);
 
 }  // namespace moe::train

@@ -50,10 +50,16 @@ bool decays(const std::string& name) {
 constexpr int kMetricFields = 10;
 
 void to_row(const PairMetrics& m, double* row) {
-  const double values[kMetricFields] = {
-      static_cast<double>(m.count), static_cast<double>(m.positives), m.f1max.f1,
-      m.f1max.precision, m.f1max.recall, m.f1max.threshold, m.roc_auc, m.mean_positive,
-      m.mean_negative, m.positive_negative_ratio};
+  const double values[kMetricFields] = {static_cast<double>(m.count),
+                                        static_cast<double>(m.positives),
+                                        m.f1max.f1,
+                                        m.f1max.precision,
+                                        m.f1max.recall,
+                                        m.f1max.threshold,
+                                        m.roc_auc,
+                                        m.mean_positive,
+                                        m.mean_negative,
+                                        m.positive_negative_ratio};
   std::copy(values, values + kMetricFields, row);
 }
 
@@ -99,9 +105,9 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
   train_pairs_ = data::read_split_pairs(manifest_, "train");
   MOE_REQUIRE(!train_pairs_.empty(), "data.manifest ", options_.data.manifest,
               ": the train split is empty");
-  MOE_REQUIRE(options_.train.global_batch_size % world_.size() == 0,
-              "train.global_batch_size (", options_.train.global_batch_size,
-              ") must be a multiple of the number of ranks (", world_.size(), ")");
+  MOE_REQUIRE(options_.train.global_batch_size % world_.size() == 0, "train.global_batch_size (",
+              options_.train.global_batch_size, ") must be a multiple of the number of ranks (",
+              world_.size(), ")");
   sampler_ = std::make_unique<data::PairSampler>(
       static_cast<int64_t>(train_pairs_.size()), options_.train.global_batch_size, world_.rank(),
       world_.size(), static_cast<uint64_t>(options_.run.seed));
@@ -123,8 +129,8 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
   };
   groups.emplace_back(decayed, options_with_decay(options_.train.weight_decay));
   groups.emplace_back(not_decayed, options_with_decay(0.0));
-  optimizer_ = std::make_unique<torch::optim::AdamW>(
-      groups, torch::optim::AdamWOptions(options_.train.lr));
+  optimizer_ =
+      std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(options_.train.lr));
 
   if (world_.rank() == 0) {
     std::filesystem::create_directories(options_.run.dir);
@@ -135,14 +141,15 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
 
   int64_t parameters = 0;
   for (const auto& p : model_->encoder()->parameters()) parameters += p.numel();
-  log::info("setup", cat("domains: ", manifest_.domains.size(), ", train pairs: ",
-                         train_pairs_.size(), ", ranks: ", world_.size(),
-                         ", global batch: ", options_.train.global_batch_size, ", steps: ",
-                         options_.train.steps));
-  log::info("setup", cat(options_.model.mixture_of_experts ? "mixture of experts: " : "dense model: ",
-                         model_->placement().describe(manifest_.domains)));
-  log::info("setup", cat("parameters on rank 0: ", parameters, " (vocabulary ",
-                         vocabulary.size(), ", hidden ", options_.model.hidden_size, ", layers ",
+  log::info("setup",
+            cat("domains: ", manifest_.domains.size(), ", train pairs: ", train_pairs_.size(),
+                ", ranks: ", world_.size(), ", global batch: ", options_.train.global_batch_size,
+                ", steps: ", options_.train.steps));
+  log::info("setup",
+            cat(options_.model.mixture_of_experts ? "mixture of experts: " : "dense model: ",
+                model_->placement().describe(manifest_.domains)));
+  log::info("setup", cat("parameters on rank 0: ", parameters, " (vocabulary ", vocabulary.size(),
+                         ", hidden ", options_.model.hidden_size, ", layers ",
                          options_.model.num_layers, ")"));
 }
 
@@ -152,10 +159,9 @@ std::vector<DomainEvaluation> Trainer::evaluate() {
   for (int64_t d = 0; d < domains; ++d) {
     if (model_->evaluation_rank(static_cast<int32_t>(d)) != world_.rank()) continue;
     const std::vector<data::TokenPair>& pairs = eval_pairs_[d];
-    MOE_REQUIRE(!pairs.empty(), "no ", config::to_string(options_.eval.split),
-                " pairs for domain ", manifest_.domains[d], " in ", options_.data.manifest);
-    const int64_t slot =
-        model_->expert_slots({static_cast<int32_t>(d)}).item<int64_t>();
+    MOE_REQUIRE(!pairs.empty(), "no ", config::to_string(options_.eval.split), " pairs for domain ",
+                manifest_.domains[d], " in ", options_.data.manifest);
+    const int64_t slot = model_->expert_slots({static_cast<int32_t>(d)}).item<int64_t>();
     std::vector<float> scores =
         pair_similarities(model_->encoder(), pairs, slot, options_.eval.batch_size, pad_id_);
     std::vector<float> labels;
@@ -170,8 +176,8 @@ std::vector<DomainEvaluation> Trainer::evaluate() {
 }
 
 double Trainer::train_step() {
-  const double lr = learning_rate_at(step_, options_.train.steps, options_.train.warmup_steps,
-                                     options_.train.lr);
+  const double lr =
+      learning_rate_at(step_, options_.train.steps, options_.train.warmup_steps, options_.train.lr);
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
@@ -179,8 +185,8 @@ double Trainer::train_step() {
   for (int64_t index : sampler_->next_batch()) sampled.push_back(train_pairs_[index]);
 
   optimizer_->zero_grad();
-  const ContrastiveStepOptions step_options{options_.train.global_batch_size,
-                                            options_.train.scale, pad_id_};
+  const ContrastiveStepOptions step_options{options_.train.global_batch_size, options_.train.scale,
+                                            pad_id_};
   const ContrastiveStepResult result =
       contrastive_forward_backward(*model_, world_, sampled, step_options, examples_turn_);
   last_grad_norm_ = model_->clip_gradients(options_.train.clip_grad_norm);
@@ -208,30 +214,30 @@ TrainingSummary Trainer::run() {
                          (step_ % options_.train.log_every == 0 || step_ == options_.train.steps);
     if (log_now) {
       const double elapsed = seconds_since(window_start);
-      const int64_t steps_in_window =
-          step_ % options_.train.log_every == 0 ? options_.train.log_every
-                                                 : step_ % options_.train.log_every;
+      const int64_t steps_in_window = step_ % options_.train.log_every == 0
+                                          ? options_.train.log_every
+                                          : step_ % options_.train.log_every;
       const dist::CommunicationStats stats = model_->communication_stats();
       const double comm = stats.seconds - window_comm;
       const int64_t bytes = stats.bytes_sent - window_bytes;
-      nlohmann::json line = {{"step", step_},
-                             {"loss", summary.final_loss},
-                             {"lr", last_lr_},
-                             {"grad_norm", last_grad_norm_},
-                             {"ms_per_step", 1000.0 * elapsed / steps_in_window},
-                             {"comm_ms_per_step", 1000.0 * comm / steps_in_window},
-                             {"comm_bytes_per_step", bytes / steps_in_window},
-                             {"samples_per_s", options_.train.global_batch_size *
-                                                   steps_in_window / elapsed}};
+      nlohmann::json line = {
+          {"step", step_},
+          {"loss", summary.final_loss},
+          {"lr", last_lr_},
+          {"grad_norm", last_grad_norm_},
+          {"ms_per_step", 1000.0 * elapsed / steps_in_window},
+          {"comm_ms_per_step", 1000.0 * comm / steps_in_window},
+          {"comm_bytes_per_step", bytes / steps_in_window},
+          {"samples_per_s", options_.train.global_batch_size * steps_in_window / elapsed}};
       const double eta = (options_.train.steps - step_) * elapsed / steps_in_window;
-      log::info("train", cat("step ", step_, "/", options_.train.steps, "  loss ",
-                             fixed(summary.final_loss), "  lr ", fixed(last_lr_ * 1e3, 3),
-                             "e-3  grad ", fixed(last_grad_norm_, 3), "  ",
-                             fixed(line["ms_per_step"].get<double>(), 1), " ms/step (comm ",
-                             fixed(line["comm_ms_per_step"].get<double>(), 1), " ms, ",
-                             bytes / steps_in_window / 1024, " KiB)  ",
-                             fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  eta ",
-                             fixed(eta, 0), " s"));
+      log::info("train",
+                cat("step ", step_, "/", options_.train.steps, "  loss ", fixed(summary.final_loss),
+                    "  lr ", fixed(last_lr_ * 1e3, 3), "e-3  grad ", fixed(last_grad_norm_, 3),
+                    "  ", fixed(line["ms_per_step"].get<double>(), 1), " ms/step (comm ",
+                    fixed(line["comm_ms_per_step"].get<double>(), 1), " ms, ",
+                    bytes / steps_in_window / 1024, " KiB)  ",
+                    fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  eta ", fixed(eta, 0),
+                    " s"));
       write_metrics_line(line.dump());
       window_start = Clock::now();
       window_comm = stats.seconds;
@@ -254,9 +260,9 @@ TrainingSummary Trainer::run() {
                          {"roc_auc_before", summary.before[d].metrics.roc_auc},
                          {"roc_auc_after", summary.after[d].metrics.roc_auc},
                          {"pairs", summary.after[d].metrics.count}});
-    write_metrics_line(nlohmann::json({{"evaluation", results},
-                                       {"split", config::to_string(options_.eval.split)}})
-                           .dump());
+    write_metrics_line(
+        nlohmann::json({{"evaluation", results}, {"split", config::to_string(options_.eval.split)}})
+            .dump());
   }
   return summary;
 }
@@ -289,8 +295,7 @@ std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,
   out << "F1max per domain (" << (both ? "before -> after training" : "before training")
       << "; threshold tuned on the evaluated split, as in the paper)\n";
   out << "  " << std::left << std::setw(16) << "domain" << std::setw(8) << "pairs"
-      << (both ? "F1max before  F1max after  delta    ROC-AUC after" : "F1max    ROC-AUC")
-      << "\n";
+      << (both ? "F1max before  F1max after  delta    ROC-AUC after" : "F1max    ROC-AUC") << "\n";
   double weighted_before = 0, weighted_after = 0;
   int64_t total = 0;
   for (size_t d = 0; d < before.size(); ++d) {
@@ -299,7 +304,8 @@ std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,
     if (both) {
       const PairMetrics& a = after[d].metrics;
       out << std::setw(14) << fixed(b.f1max.f1) << std::setw(13) << fixed(a.f1max.f1)
-          << std::setw(9) << ((a.f1max.f1 >= b.f1max.f1 ? "+" : "") + fixed(a.f1max.f1 - b.f1max.f1))
+          << std::setw(9)
+          << ((a.f1max.f1 >= b.f1max.f1 ? "+" : "") + fixed(a.f1max.f1 - b.f1max.f1))
           << fixed(a.roc_auc);
       weighted_after += a.f1max.f1 * a.count;
     } else {

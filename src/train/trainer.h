@@ -34,8 +34,7 @@ struct TrainingSummary {
 class Trainer {
  public:
   // config_yaml: the effective configuration, stored in the checkpoint.
-  Trainer(const config::TrainOptions& options, std::string config_yaml,
-          dist::Communicator& world);
+  Trainer(const config::TrainOptions& options, std::string config_yaml, dist::Communicator& world);
 
   // Collective: every rank calls it. Returns the same summary on every rank.
   TrainingSummary run();
