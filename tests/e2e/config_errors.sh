@@ -50,4 +50,14 @@ for np in 1 2; do
     --set train.lr=-1
   expect_error "$np" "manifest $work/data/manifest.json" "$work/config.yaml"
 done
+# A SLURM job that asked for several tasks but started single-rank copies (PMI mismatch)
+# must stop instead of training N independent models.
+status=0
+SLURM_NTASKS=2 "$build/bin/moe_train" "$work/config.yaml" >"$work/out" 2>"$work/err" || status=$?
+if [[ $status -eq 0 ]] || ! grep -q "PMI mismatch" "$work/err"; then
+  echo "expected the SLURM_NTASKS mismatch to stop moe_train:" >&2
+  cat "$work/err" >&2
+  exit 1
+fi
+echo "ok: $(cat "$work/err")"
 echo "config errors: ok"
