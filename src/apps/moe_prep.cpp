@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "data/dataset_statistics.h"
 #include "data/pair_dataset_builder.h"
 #include "data/paper_corpus.h"
 #include "data/synthetic_corpus.h"
@@ -29,6 +30,7 @@ constexpr const char* kUsage =
     "  synth     generate a synthetic co-citation corpus (papers.jsonl, citations.csv, vocab.txt)\n"
     "  build     assemble co-citation pairs, tokenize, write HDF5 shards and manifest.json\n"
     "  tokenize  tokenize JSON strings from stdin (one per line) to JSON id arrays\n"
+    "  inspect   counts and token-length statistics per domain and split of a dataset\n"
     "'moe_prep COMMAND --help' lists a command's options.\n";
 
 std::string joined_command_line(int argc, char** argv) {
@@ -174,6 +176,28 @@ int run_tokenize(int argc, char** argv) {
   return 0;
 }
 
+int run_inspect(int argc, char** argv) {
+  std::string path;
+  po::options_description options("moe_prep inspect options");
+  options.add_options()("manifest", po::value(&path)->required(),
+                        "manifest.json of a dataset (or the folder holding it)");
+  po::positional_options_description positional;
+  positional.add("manifest", 1);
+  po::variables_map vm;
+  options.add_options()("help,h", "show this help");
+  po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << "usage: moe_prep inspect PATH\n\n" << options;
+    return 0;
+  }
+  po::notify(vm);
+  if (fs::is_directory(path)) path = (fs::path(path) / "manifest.json").string();
+  const moe::data::Manifest manifest = moe::data::Manifest::load(path);
+  std::cout << moe::data::format_dataset_statistics(
+      manifest, moe::data::compute_dataset_statistics(manifest));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -186,6 +210,7 @@ int main(int argc, char** argv) {
     if (command == "synth") return run_synth(argc - 1, argv + 1);
     if (command == "build") return run_build(argc - 1, argv + 1);
     if (command == "tokenize") return run_tokenize(argc - 1, argv + 1);
+    if (command == "inspect") return run_inspect(argc - 1, argv + 1);
     std::fprintf(stderr, "moe_prep: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
   } catch (const po::error& e) {
