@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/progress_bar.h"
 #include "data/pair_shard.h"
 #include "data/paper_corpus.h"
 #include "data/vocabulary.h"
@@ -54,8 +55,13 @@ PairDatasetReport build_pair_dataset(const PairDatasetOptions& options) {
   // Each paper is tokenized once, however many pairs it is in.
   const WordPieceTokenizer tokenizer(vocabulary, TokenizerOptions{options.lowercase});
   std::vector<std::vector<int32_t>> tokens(papers.size());
-  for (size_t i = 0; i < papers.size(); ++i)
-    tokens[i] = tokenizer.encode(papers[i].text, options.max_length);
+  {
+    ProgressBar progress("[prep] tokenize abstracts", static_cast<int64_t>(papers.size()));
+    for (size_t i = 0; i < papers.size(); ++i) {
+      tokens[i] = tokenizer.encode(papers[i].text, options.max_length);
+      progress.advance();
+    }
+  }
 
   Manifest& manifest = report.manifest;
   for (const Paper& paper : papers) {
