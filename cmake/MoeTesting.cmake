@@ -18,6 +18,7 @@ function(moe_add_unit_tests target)
   cmake_parse_arguments(ARG "" "" "LINK;SOURCES" ${ARGN})
   add_executable(${target} ${ARG_SOURCES})
   target_compile_options(${target} PRIVATE ${MOE_WARNINGS})
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests)  # "support/..." helpers
   target_link_libraries(${target} PRIVATE ${ARG_LINK} GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${target}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
@@ -31,6 +32,7 @@ function(moe_add_mpi_tests target)
   cmake_parse_arguments(ARG "" "" "RANKS;LINK;SOURCES" ${ARGN})
   add_executable(${target} ${ARG_SOURCES} ${CMAKE_SOURCE_DIR}/tests/mpi/mpi_test_main.cpp)
   target_compile_options(${target} PRIVATE ${MOE_WARNINGS})
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/tests)  # "support/..." helpers
   target_link_libraries(${target} PRIVATE ${ARG_LINK} GTest::gtest)
   foreach(np ${ARG_RANKS})
     add_test(NAME ${target}.np${np}

@@ -4,51 +4,27 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <numeric>
-#include <random>
 
 #include "common/error.h"
+#include "support/expect_error.h"     // error_of
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
 
-namespace fs = std::filesystem;
 using moe::h5::File;
+using moe::testing_support::error_of;
 
 namespace {
 
 // A fresh folder per test under the system temp dir, removed afterwards.
 class Hdf5FileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    dir_ = fs::temp_directory_path() /
-           ("moe_hdf5_file_test_" + std::to_string(random()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return temp_.path(name); }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_hdf5_file_test"};
 };
-
-// Runs `body`, expects a moe::Error, and returns its message.
-template <typename Body>
-std::string error_of(Body body) {
-  try {
-    body();
-  } catch (const moe::Error& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a moe::Error";
-  return "";
-}
 
 std::vector<char> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -290,7 +266,7 @@ TEST_F(Hdf5FileTest, OpenErrorsNameThePath) {
   EXPECT_NE(message.find(path("text.h5")), std::string::npos) << message;
   EXPECT_NE(message.find("not an HDF5 file"), std::string::npos) << message;
 
-  message = error_of([&] { File::open_read(dir_.string()); });
+  message = error_of([&] { File::open_read(temp_.dir().string()); });
   EXPECT_NE(message.find("directory"), std::string::npos) << message;
 
   message = error_of([&] { File::create(path("no/such/folder/x.h5")); });

@@ -3,20 +3,16 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/error.h"
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
 
 namespace moe::config {
 namespace {
-
-namespace fs = std::filesystem;
 
 OptionTable test_table() {
   OptionTable t;
@@ -54,22 +50,13 @@ std::string load_error(const std::string& yaml, const std::vector<std::string>& 
 // Each test gets a fresh directory for its YAML files, removed afterwards.
 class ConfigFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("moe_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& text) {
-    const fs::path path = dir_ / name;
+    const std::string path = temp_.path(name);
     std::ofstream(path) << text;
-    return path.string();
+    return path;
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_config_test"};
 };
 
 // --- values and priority ---------------------------------------------------------------
@@ -124,11 +111,11 @@ TEST_F(ConfigFileTest, PriorityIsDefaultThenFileThenSet) {
 }
 
 TEST_F(ConfigFileTest, MissingFileNamesPathAndReason) {
-  const std::string path = (dir_ / "nope.yaml").string();
+  const std::string path = temp_.path("nope.yaml");
   EXPECT_EQ(error_of([&] { Config::load_file(test_table(), path, kManifest); }),
             "config " + path + ": cannot open: No such file or directory");
-  EXPECT_EQ(error_of([&] { Config::load_file(test_table(), dir_.string(), kManifest); }),
-            "config " + dir_.string() + ": cannot open: is a directory");
+  EXPECT_EQ(error_of([&] { Config::load_file(test_table(), temp_.dir().string(), kManifest); }),
+            "config " + temp_.dir().string() + ": cannot open: is a directory");
 }
 
 TEST(Config, EmptyFileAndEmptySectionsSetNothing) {

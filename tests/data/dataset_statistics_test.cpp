@@ -3,12 +3,11 @@
 #include "data/dataset_statistics.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <filesystem>
 
 #include "common/error.h"
 #include "data/pair_shard.h"
+#include "support/scoped_temp_dir.h"
 
 namespace moe::data {
 namespace {
@@ -18,8 +17,6 @@ namespace fs = std::filesystem;
 class DatasetStatisticsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("moe_dataset_statistics_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "shards");
     manifest_.domains = {"alpha", "beta"};
     manifest_.vocab_file = "vocab.txt";
@@ -27,7 +24,6 @@ class DatasetStatisticsTest : public ::testing::Test {
     manifest_.lowercase = true;
     manifest_.max_length = 16;
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // A shard whose pair i has sides of length a_lengths[i] and b_lengths[i].
   void add_shard(const std::string& domain, const std::string& split,
@@ -49,7 +45,8 @@ class DatasetStatisticsTest : public ::testing::Test {
     return Manifest::load((dir_ / "manifest.json").string());
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_dataset_statistics"};
+  const fs::path dir_ = temp_.dir();
   Manifest manifest_;
 };
 

@@ -4,12 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "common/error.h"
+#include "support/expect_error.h"     // EXPECT_MENTIONS
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
 
 namespace fs = std::filesystem;
 using moe::data::Manifest;
@@ -19,18 +19,7 @@ namespace {
 
 class ManifestTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    dir_ = fs::temp_directory_path() /
-           ("moe_manifest_test_" + std::to_string(random()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return temp_.path(name); }
   // Writes `text` as a manifest and returns the error load() gives for it.
   std::string load_error(const std::string& text) {
     const std::string file = path("manifest.json");
@@ -44,12 +33,8 @@ class ManifestTest : public ::testing::Test {
     return "";
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_manifest_test"};
 };
-
-#define EXPECT_MENTIONS(message, text)               \
-  EXPECT_NE((message).find(text), std::string::npos) \
-      << "missing \"" << (text) << "\" in: " << (message)
 
 Manifest sample() {
   Manifest manifest;
@@ -105,7 +90,7 @@ TEST_F(ManifestTest, SaveLoadRoundTrip) {
     EXPECT_EQ(loaded.shards[i].split, saved.shards[i].split);
     EXPECT_EQ(loaded.shards[i].count, saved.shards[i].count);
   }
-  EXPECT_EQ(fs::path(loaded.folder), fs::absolute(dir_).lexically_normal());
+  EXPECT_EQ(fs::path(loaded.folder), fs::absolute(temp_.dir()).lexically_normal());
 
   // The hash is written as a decimal string (JSON numbers lose uint64 precision elsewhere).
   std::ifstream in(path("manifest.json"));
@@ -141,18 +126,18 @@ TEST_F(ManifestTest, ResolvesAgainstItsFolder) {
   sample().save(path("manifest.json"));
   Manifest loaded = Manifest::load(path("manifest.json"));
   EXPECT_EQ(fs::path(loaded.resolve("cardio/train-00000.h5")),
-            (fs::absolute(dir_) / "cardio" / "train-00000.h5").lexically_normal());
+            (fs::absolute(temp_.dir()) / "cardio" / "train-00000.h5").lexically_normal());
   EXPECT_EQ(loaded.resolve(loaded.vocab_file),
-            (fs::absolute(dir_) / "vocab.txt").lexically_normal().string());
+            (fs::absolute(temp_.dir()) / "vocab.txt").lexically_normal().string());
   EXPECT_EQ(loaded.resolve("/data/x.h5"), "/data/x.h5");
 
   // Loaded through a relative path, the folder is still absolute.
   fs::path previous = fs::current_path();
-  fs::current_path(dir_);
+  fs::current_path(temp_.dir());
   Manifest relative = Manifest::load("manifest.json");
   fs::current_path(previous);
   EXPECT_TRUE(fs::path(relative.folder).is_absolute());
-  EXPECT_EQ(fs::path(relative.folder), fs::absolute(dir_).lexically_normal());
+  EXPECT_EQ(fs::path(relative.folder), fs::absolute(temp_.dir()).lexically_normal());
 }
 
 TEST_F(ManifestTest, AcceptsHashAsJsonInteger) {

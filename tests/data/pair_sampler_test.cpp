@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "support/expect_error.h"  // EXPECT_MENTIONS
 
 using moe::data::epoch_permutation;
 using moe::data::PairSampler;
@@ -34,10 +35,6 @@ std::string error_of(int64_t size, int64_t batch, int rank, int world) {
   ADD_FAILURE() << "expected a moe::Error";
   return "";
 }
-
-#define EXPECT_MENTIONS(message, text)               \
-  EXPECT_NE((message).find(text), std::string::npos) \
-      << "missing \"" << (text) << "\" in: " << (message)
 
 }  // namespace
 

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -15,47 +14,24 @@
 
 #include "common/error.h"
 #include "common/hdf5_file.h"
+#include "support/expect_error.h"     // error_of, EXPECT_MENTIONS
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
 
 namespace fs = std::filesystem;
 using moe::data::PairShardReader;
 using moe::data::PairShardWriter;
 using moe::data::ShardInfo;
 using moe::data::TokenPair;
+using moe::testing_support::error_of;
 
 namespace {
 
 class PairShardTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    dir_ = fs::temp_directory_path() /
-           ("moe_pair_shard_test_" + std::to_string(random()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return temp_.path(name); }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_pair_shard_test"};
 };
-
-template <typename Body>
-std::string error_of(Body body) {
-  try {
-    body();
-  } catch (const moe::Error& error) {
-    return error.what();
-  }
-  ADD_FAILURE() << "expected a moe::Error";
-  return "";
-}
-
-#define EXPECT_MENTIONS(message, text)               \
-  EXPECT_NE((message).find(text), std::string::npos) \
-      << "missing \"" << (text) << "\" in: " << (message)
 
 ShardInfo test_info() {
   ShardInfo info;

@@ -3,7 +3,6 @@
 #include "data/paper_corpus.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,26 +10,20 @@
 #include <vector>
 
 #include "common/error.h"
+#include "support/expect_error.h"     // error_of
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
 
 namespace {
 
 using moe::data::Citation;
 using moe::data::Paper;
+using moe::testing_support::error_of;
 namespace fs = std::filesystem;
 
 // A fresh directory per test, removed afterwards.
 class PaperCorpus : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("moe_paper_corpus_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return temp_.path(name); }
 
   std::string write_raw(const std::string& name, const std::string& content) const {
     const std::string p = path(name);
@@ -38,20 +31,8 @@ class PaperCorpus : public ::testing::Test {
     return p;
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_paper_corpus"};
 };
-
-// Runs `read` and returns the moe::Error message; fails the test if nothing was thrown.
-template <typename Read>
-std::string error_of(Read&& read) {
-  try {
-    read();
-  } catch (const moe::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected moe::Error";
-  return "";
-}
 
 TEST_F(PaperCorpus, JsonlRoundTripKeepsEveryCharacter) {
   const std::vector<Paper> papers = {

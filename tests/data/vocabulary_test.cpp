@@ -4,7 +4,6 @@
 #include "data/vocabulary.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
 
 namespace moe::data {
 namespace {
@@ -22,21 +22,7 @@ const std::string kUncased = kVocabDir + "bert-base-uncased.vocab.txt";
 const std::string kCased = kVocabDir + "bert-base-cased.vocab.txt";
 const std::string kSciBert = kVocabDir + "scibert-scivocab-uncased.vocab.txt";
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("moe_vocab_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
-};
+using moe::testing_support::ScopedTempDir;
 
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -118,9 +104,9 @@ TEST(Vocabulary, HashIsFnv1aOfTheFileAndPinned) {
 }
 
 TEST(Vocabulary, SaveLoadRoundTripKeepsHashAndBlankToken) {
-  TempDir dir;
+  ScopedTempDir dir("moe_vocab_test");
   const Vocabulary original = Vocabulary::load(kSciBert);
-  const std::string path = dir.file("scibert.txt");
+  const std::string path = dir.path("scibert.txt");
   original.save(path);
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   EXPECT_EQ(read_file(path), read_file(kSciBert));
@@ -139,8 +125,8 @@ TEST(Vocabulary, SaveLoadRoundTripKeepsHashAndBlankToken) {
 }
 
 TEST(Vocabulary, LineEndings) {
-  TempDir dir;
-  const std::string path = dir.file("v.txt");
+  ScopedTempDir dir("moe_vocab_test");
+  const std::string path = dir.path("v.txt");
   write_file(path, "[PAD]\r\nb\r\n\r\nd");  // CRLF, a blank line, no final newline
   const Vocabulary vocab = Vocabulary::load(path);
   ASSERT_EQ(vocab.size(), 4);
@@ -159,15 +145,15 @@ TEST(Vocabulary, LineEndings) {
 }
 
 TEST(Vocabulary, LoadErrorsNameTheFile) {
-  TempDir dir;
-  const std::string missing = dir.file("missing.txt");
+  ScopedTempDir dir("moe_vocab_test");
+  const std::string missing = dir.path("missing.txt");
   expect_error([&] { Vocabulary::load(missing); }, {missing, "cannot open"});
 
-  const std::string empty = dir.file("empty.txt");
+  const std::string empty = dir.path("empty.txt");
   write_file(empty, "");
   expect_error([&] { Vocabulary::load(empty); }, {empty, "empty"});
 
-  const std::string duplicated = dir.file("dup.txt");
+  const std::string duplicated = dir.path("dup.txt");
   write_file(duplicated, "a\nb\nc\nb\n");
   expect_error([&] { Vocabulary::load(duplicated); }, {duplicated, "\"b\"", "line 2", "line 4"});
 }

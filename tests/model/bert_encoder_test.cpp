@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "model/parameter_names.h"
+#include "support/small_bert.h"  // small_bert_config, make_small_model
 
 namespace {
 
@@ -19,26 +20,8 @@ using moe::model::BertConfig;
 using moe::model::BertEncoder;
 using moe::model::checkpoint_name;
 using moe::model::initialize_like_bert;
-
-BertConfig small_config() {
-  BertConfig c;
-  c.vocab_size = 100;
-  c.hidden_size = 32;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.intermediate_size = 64;
-  c.max_position_embeddings = 32;
-  c.hidden_dropout = 0.0;
-  c.attention_dropout = 0.0;
-  return c;
-}
-
-BertEncoder make_model(const std::vector<std::string>& experts, uint64_t seed) {
-  BertEncoder model(small_config(), experts);
-  initialize_like_bert(*model, seed);
-  model->eval();
-  return model;
-}
+using moe::testing_support::make_small_model;
+using moe::testing_support::small_bert_config;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -48,15 +31,15 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 // Random ids in [1, vocab) for [batch, length].
 torch::Tensor random_ids(int64_t batch, int64_t length, uint64_t seed) {
   torch::manual_seed(seed);
-  return torch::randint(1, small_config().vocab_size, {batch, length}, torch::kInt64);
+  return torch::randint(1, small_bert_config().vocab_size, {batch, length}, torch::kInt64);
 }
 
 torch::Tensor no_slots(int64_t batch) { return torch::zeros({batch}, torch::kInt64); }
 
 TEST(InitializeLikeBert, SameSeedSameParametersOtherSeedOtherWeights) {
-  BertEncoder a = make_model({}, 7);
-  BertEncoder b = make_model({}, 7);
-  BertEncoder c = make_model({}, 8);
+  BertEncoder a = make_small_model({}, 7);
+  BertEncoder b = make_small_model({}, 7);
+  BertEncoder c = make_small_model({}, 8);
   const auto pb = b->named_parameters();
   const auto pc = c->named_parameters();
   for (const auto& item : a->named_parameters()) {
@@ -71,7 +54,7 @@ TEST(InitializeLikeBert, SameSeedSameParametersOtherSeedOtherWeights) {
 
 TEST(InitializeLikeBert, DistinctParametersDrawDistinctValues) {
   // Two weights of the same shape must not share a stream (the seed mixes in the name).
-  BertEncoder model = make_model({}, 3);
+  BertEncoder model = make_small_model({}, 3);
   auto p = model->named_parameters();
   EXPECT_FALSE(torch::equal(p["encoder.layer.0.attention.self.query.weight"],
                             p["encoder.layer.0.attention.self.key.weight"]));
@@ -82,7 +65,7 @@ TEST(InitializeLikeBert, DistinctParametersDrawDistinctValues) {
 TEST(InitializeLikeBert, LayerNormOnesBiasesZeroPaddingRowZeroWeightsNormal) {
   for (const std::vector<std::string>& experts :
        {std::vector<std::string>{}, std::vector<std::string>{"cardio", "pulmo"}}) {
-    BertEncoder model(small_config(), experts);
+    BertEncoder model(small_bert_config(), experts);
     // Start from garbage so that every value checked below is one the initialiser wrote.
     {
       torch::NoGradGuard no_grad;
@@ -117,7 +100,7 @@ TEST(InitializeLikeBert, LayerNormOnesBiasesZeroPaddingRowZeroWeightsNormal) {
 }
 
 TEST(InitializeLikeBert, ExpertsAreBitIdenticalCopiesOfTheDenseBlock) {
-  BertEncoder dense = make_model({}, 11);
+  BertEncoder dense = make_small_model({}, 11);
   std::map<std::string, torch::Tensor> dense_by_hf_name;
   for (const auto& item : dense->named_parameters())
     dense_by_hf_name[checkpoint_name(item.key()).name] = item.value();
@@ -126,7 +109,7 @@ TEST(InitializeLikeBert, ExpertsAreBitIdenticalCopiesOfTheDenseBlock) {
   for (const std::vector<std::string>& experts :
        {std::vector<std::string>{"cardio", "pulmo", "renal"}, std::vector<std::string>{"pulmo"},
         std::vector<std::string>{"renal", "cardio"}}) {
-    BertEncoder mixture = make_model(experts, 11);
+    BertEncoder mixture = make_small_model(experts, 11);
     int expert_parameters = 0;
     for (const auto& item : mixture->named_parameters()) {
       const auto mapped = checkpoint_name(item.key());
@@ -156,7 +139,7 @@ TEST(MeanPool, EqualsClosedForm) {
 }
 
 TEST(BertEncoder, OutputShapes) {
-  BertEncoder model = make_model({}, 1);
+  BertEncoder model = make_small_model({}, 1);
   const torch::Tensor ids = random_ids(3, 9, 1);
   const torch::Tensor mask = torch::ones({3, 9}, torch::kInt64);
   EXPECT_EQ(model->forward(ids, mask, no_slots(3)).sizes(), (std::vector<int64_t>{3, 9, 32}));
@@ -167,7 +150,7 @@ TEST(BertEncoder, PaddingDoesNotChangeTheEmbedding) {
   torch::NoGradGuard no_grad;
   for (const std::vector<std::string>& experts :
        {std::vector<std::string>{}, std::vector<std::string>{"cardio", "pulmo"}}) {
-    BertEncoder model = make_model(experts, 5);
+    BertEncoder model = make_small_model(experts, 5);
     const torch::Tensor slots = torch::tensor({0, 1}, torch::kInt64);
     const torch::Tensor ids = random_ids(2, 7, 2);
     const torch::Tensor mask = torch::ones({2, 7}, torch::kInt64);
@@ -190,7 +173,7 @@ TEST(BertEncoder, PaddingChangesTheEmbeddingWhenUnmasked) {
   // The counterpart of the test above: the same extra tokens with mask 1 do change it, so
   // the mask (not luck) is what keeps padding out.
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({}, 5);
+  BertEncoder model = make_small_model({}, 5);
   const torch::Tensor ids = random_ids(1, 7, 2);
   const torch::Tensor unpadded = model->embed(ids, torch::ones({1, 7}, torch::kInt64), no_slots(1));
   const torch::Tensor padded_ids = torch::cat({ids, torch::zeros({1, 3}, torch::kInt64)}, 1);
@@ -201,7 +184,7 @@ TEST(BertEncoder, PaddingChangesTheEmbeddingWhenUnmasked) {
 
 TEST(BertEncoder, TokenIdsAtMaskedPositionsDoNotLeakIntoRealPositions) {
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({"cardio", "pulmo"}, 9);
+  BertEncoder model = make_small_model({"cardio", "pulmo"}, 9);
   const int64_t batch = 3, length = 10;
   const std::vector<int64_t> real_lengths = {4, 10, 7};
   torch::Tensor mask = torch::zeros({batch, length}, torch::kInt64);
@@ -226,7 +209,7 @@ TEST(BertEncoder, TokenIdsAtMaskedPositionsDoNotLeakIntoRealPositions) {
 
 TEST(BertEncoder, SequenceLongerThanMaxPositionEmbeddingsIsAnError) {
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({}, 1);
+  BertEncoder model = make_small_model({}, 1);
   const torch::Tensor at_limit = random_ids(1, 32, 1);
   EXPECT_NO_THROW(model->forward(at_limit, torch::ones({1, 32}, torch::kInt64), no_slots(1)));
   const torch::Tensor too_long = random_ids(1, 33, 1);
@@ -243,7 +226,7 @@ TEST(BertEncoder, SequenceLongerThanMaxPositionEmbeddingsIsAnError) {
 
 TEST(BertEncoder, EvalModeIsDeterministicAndDropoutActsInTraining) {
   torch::NoGradGuard no_grad;
-  BertConfig config = small_config();
+  BertConfig config = small_bert_config();
   config.hidden_dropout = 0.5;
   config.attention_dropout = 0.5;
   BertEncoder model(config, std::vector<std::string>{});

@@ -6,10 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <map>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -17,6 +15,8 @@
 #include "common/hdf5_file.h"
 #include "model/bert_encoder.h"
 #include "model/parameter_names.h"
+#include "support/scoped_temp_dir.h"  // ScopedTempDir
+#include "support/small_bert.h"       // small_bert_config
 
 namespace fs = std::filesystem;
 
@@ -28,14 +28,10 @@ using moe::model::CheckpointContents;
 using moe::model::read_checkpoint;
 using moe::model::write_checkpoint;
 
-BertConfig small_config() {
-  BertConfig c;
-  c.vocab_size = 100;
-  c.hidden_size = 32;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.intermediate_size = 64;
-  c.max_position_embeddings = 32;
+// small_bert_config() with a type vocabulary and dropouts of its own (not the defaults, not
+// zero), so a round trip shows they are stored.
+BertConfig round_trip_config() {
+  BertConfig c = moe::testing_support::small_bert_config();
   c.type_vocab_size = 3;
   c.layer_norm_eps = 1e-12;
   c.hidden_dropout = 0.15;
@@ -46,11 +42,11 @@ BertConfig small_config() {
 // Checkpoint contents of a freshly initialised model whose every parameter was then moved
 // off its initial value by random noise (so no two tensors or experts are alike).
 CheckpointContents contents_of(const std::vector<std::string>& experts, uint64_t seed) {
-  BertEncoder model(small_config(), experts);
+  BertEncoder model(round_trip_config(), experts);
   moe::model::initialize_like_bert(*model, seed);
   torch::manual_seed(seed);
   CheckpointContents contents;
-  contents.config = small_config();
+  contents.config = round_trip_config();
   contents.mixture_of_experts = !experts.empty();
   contents.domains = experts.empty() ? std::vector<std::string>{"cardio", "pulmo"} : experts;
   contents.step = 1234567890123;
@@ -109,27 +105,16 @@ void expect_same_contents(const CheckpointContents& actual, const CheckpointCont
 // A fresh folder per test under the system temp dir, removed afterwards.
 class CheckpointFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    dir_ = fs::temp_directory_path() / ("moe_checkpoint_file_test_" + std::to_string(random()) +
-                                        "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return temp_.path(name); }
   std::vector<std::string> files() const {
     std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir_))
+    for (const auto& entry : fs::directory_iterator(temp_.dir()))
       names.push_back(entry.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_checkpoint_file_test"};
 };
 
 TEST_F(CheckpointFileTest, DenseRoundTripIsBitExact) {
@@ -165,7 +150,7 @@ TEST_F(CheckpointFileTest, OverwritingReplacesTheOldCheckpoint) {
 
 TEST_F(CheckpointFileTest, RestoredModelComputesWhatTheSavedOneDid) {
   torch::NoGradGuard no_grad;
-  BertConfig config = small_config();
+  BertConfig config = round_trip_config();
   config.hidden_dropout = config.attention_dropout = 0.0;
   const std::vector<std::string> experts = {"cardio", "pulmo"};
   BertEncoder saved(config, experts);

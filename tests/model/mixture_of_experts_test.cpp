@@ -11,33 +11,14 @@
 #include "common/error.h"
 #include "model/bert_encoder.h"
 #include "model/parameter_names.h"
+#include "support/small_bert.h"  // small_bert_config, make_small_model
 
 namespace {
 
-using moe::model::BertConfig;
 using moe::model::BertEncoder;
 using moe::model::checkpoint_name;
-using moe::model::initialize_like_bert;
-
-BertConfig small_config() {
-  BertConfig c;
-  c.vocab_size = 100;
-  c.hidden_size = 32;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.intermediate_size = 64;
-  c.max_position_embeddings = 32;
-  c.hidden_dropout = 0.0;
-  c.attention_dropout = 0.0;
-  return c;
-}
-
-BertEncoder make_model(const std::vector<std::string>& experts, uint64_t seed) {
-  BertEncoder model(small_config(), experts);
-  initialize_like_bert(*model, seed);
-  model->eval();
-  return model;
-}
+using moe::testing_support::make_small_model;
+using moe::testing_support::small_bert_config;
 
 struct Batch {
   torch::Tensor ids, mask;
@@ -50,7 +31,8 @@ Batch make_batch(int64_t batch, int64_t length, uint64_t seed) {
   real[0] = length;  // at least one sequence fills the batch
   const torch::Tensor positions = torch::arange(length, torch::kInt64).unsqueeze(0);
   const torch::Tensor mask = (positions < real.unsqueeze(1)).to(torch::kInt64);
-  const torch::Tensor ids = torch::randint(1, small_config().vocab_size, {batch, length}) * mask;
+  const torch::Tensor ids =
+      torch::randint(1, small_bert_config().vocab_size, {batch, length}) * mask;
   return {ids.to(torch::kInt64), mask};
 }
 
@@ -97,7 +79,7 @@ std::vector<torch::Tensor> routings(int64_t size, int64_t count, bool mixed) {
 template <typename Same>
 void compare_with_dense(bool mixed, Same same) {
   torch::NoGradGuard no_grad;
-  BertEncoder dense = make_model({}, 2024);
+  BertEncoder dense = make_small_model({}, 2024);
   // One held expert is the usual case under data dispatch (a shortcut in the layer).
   const std::vector<std::vector<std::string>> expert_sets = {
       {"pulmo"}, {"cardio", "pulmo"}, {"cardio", "pulmo", "derma"}};
@@ -108,7 +90,7 @@ void compare_with_dense(bool mixed, Same same) {
     const torch::Tensor dense_embed = dense->embed(batch.ids, batch.mask, dense_slots);
     for (const auto& experts : expert_sets) {
       if (mixed && experts.size() == 1) continue;
-      BertEncoder mixture = make_model(experts, 2024);
+      BertEncoder mixture = make_small_model(experts, 2024);
       for (const torch::Tensor& routing :
            routings(size, static_cast<int64_t>(experts.size()), mixed)) {
         const torch::Tensor out = mixture->forward(batch.ids, batch.mask, routing);
@@ -149,15 +131,15 @@ TEST(MixtureOfExperts, DiffersFromDenseModelOfAnotherSeed) {
   torch::NoGradGuard no_grad;
   const Batch batch = make_batch(4, 8, 1);
   const torch::Tensor a =
-      make_model({}, 1)->forward(batch.ids, batch.mask, torch::zeros({4}, torch::kInt64));
+      make_small_model({}, 1)->forward(batch.ids, batch.mask, torch::zeros({4}, torch::kInt64));
   const torch::Tensor b =
-      make_model({"cardio", "pulmo"}, 2)->forward(batch.ids, batch.mask, slots({0, 1, 0, 1}));
+      make_small_model({"cardio", "pulmo"}, 2)->forward(batch.ids, batch.mask, slots({0, 1, 0, 1}));
   EXPECT_FALSE(torch::allclose(a, b));
 }
 
 TEST(MixtureOfExperts, PerturbingOneExpertChangesOnlyItsSequences) {
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({"cardio", "pulmo"}, 7);
+  BertEncoder model = make_small_model({"cardio", "pulmo"}, 7);
   const Batch batch = make_batch(5, 10, 2);
   const torch::Tensor routing = slots({0, 1, 1, 0, 1});
   const std::vector<int64_t> on_cardio = {0, 3}, on_pulmo = {1, 2, 4};
@@ -181,7 +163,7 @@ TEST(MixtureOfExperts, PerturbingOneExpertChangesOnlyItsSequences) {
 // expert differs by far more (the experts are perturbed apart first).
 TEST(MixtureOfExperts, MixedBatchEqualsEachExpertsSequencesRunAlone) {
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({"cardio", "pulmo", "derma"}, 7);
+  BertEncoder model = make_small_model({"cardio", "pulmo", "derma"}, 7);
   perturb_expert(model, "pulmo");
   for (auto& item : model->named_parameters())
     if (checkpoint_name(item.key()).expert == "derma") item.value().mul_(1.5);
@@ -212,7 +194,7 @@ TEST(MixtureOfExperts, MixedBatchEqualsEachExpertsSequencesRunAlone) {
 
 TEST(MixtureOfExperts, ExpertSlotOutsideTheHeldExpertsIsAnError) {
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({"cardio", "pulmo"}, 7);
+  BertEncoder model = make_small_model({"cardio", "pulmo"}, 7);
   const Batch batch = make_batch(3, 6, 4);
   EXPECT_NO_THROW(model->forward(batch.ids, batch.mask, slots({0, 1, 1})));
   EXPECT_THROW(model->forward(batch.ids, batch.mask, slots({0, 2, 1})), moe::Error);
@@ -231,7 +213,7 @@ TEST(MixtureOfExperts, SingleHeldExpertStillChecksSlots) {
   // Under data dispatch a rank may hold one expert; a slot other than 0 is still a caller
   // error and must not be routed to expert 0 silently.
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({"pulmo"}, 7);
+  BertEncoder model = make_small_model({"pulmo"}, 7);
   const Batch batch = make_batch(2, 6, 4);
   EXPECT_NO_THROW(model->forward(batch.ids, batch.mask, slots({0, 0})));
   EXPECT_THROW(model->forward(batch.ids, batch.mask, slots({0, 1})), moe::Error);
@@ -240,7 +222,7 @@ TEST(MixtureOfExperts, SingleHeldExpertStillChecksSlots) {
 
 TEST(MixtureOfExperts, EmptyBatchIsAllowed) {
   torch::NoGradGuard no_grad;
-  BertEncoder model = make_model({"cardio", "pulmo"}, 7);
+  BertEncoder model = make_small_model({"cardio", "pulmo"}, 7);
   const torch::Tensor ids = torch::zeros({0, 5}, torch::kInt64);
   const torch::Tensor out = model->forward(ids, ids, torch::zeros({0}, torch::kInt64));
   EXPECT_EQ(out.sizes(), (std::vector<int64_t>{0, 5, 32}));

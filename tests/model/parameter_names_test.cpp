@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "model/bert_encoder.h"
+#include "support/small_bert.h"  // small_bert_config
 
 namespace {
 
@@ -19,18 +20,8 @@ using moe::model::BertEncoder;
 using moe::model::checkpoint_name;
 using moe::model::CheckpointName;
 using moe::model::parameter_name;
+using moe::testing_support::small_bert_config;
 using Shapes = std::map<std::string, std::vector<int64_t>>;
-
-BertConfig small_config() {
-  BertConfig c;
-  c.vocab_size = 100;
-  c.hidden_size = 32;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.intermediate_size = 64;
-  c.max_position_embeddings = 32;
-  return c;
-}
 
 bool is_feed_forward(const std::string& hf_name) {
   return hf_name.find(".intermediate.dense.") != std::string::npos ||
@@ -88,7 +79,7 @@ std::map<std::string, Shapes> mapped_shapes(BertEncoder& model) {
 }
 
 TEST(ParameterNames, DenseModelHasExactlyHuggingFaceBertModelNamesAndShapes) {
-  const BertConfig config = small_config();
+  const BertConfig config = small_bert_config();
   BertEncoder model(config, std::vector<std::string>{});
   const std::map<std::string, Shapes> mapped = mapped_shapes(model);
   ASSERT_EQ(mapped.size(), 1u) << "a dense model has no expert parameters";
@@ -98,7 +89,7 @@ TEST(ParameterNames, DenseModelHasExactlyHuggingFaceBertModelNamesAndShapes) {
 }
 
 TEST(ParameterNames, MoeModelSplitsFeedForwardIntoExperts) {
-  const BertConfig config = small_config();
+  const BertConfig config = small_bert_config();
   BertEncoder model(config, std::vector<std::string>{"cardio", "pulmo"});
   const std::map<std::string, Shapes> mapped = mapped_shapes(model);
   ASSERT_EQ(mapped.size(), 3u);
@@ -123,7 +114,7 @@ TEST(ParameterNames, MoeModelSplitsFeedForwardIntoExperts) {
 }
 
 TEST(ParameterNames, ParameterNameInvertsCheckpointName) {
-  const BertConfig config = small_config();
+  const BertConfig config = small_bert_config();
   for (const std::vector<std::string>& experts :
        {std::vector<std::string>{}, std::vector<std::string>{"cardio", "pulmo"},
         std::vector<std::string>{"pulmo"}}) {
