@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "data/dataset_statistics.h"
 #include "data/pair_dataset_builder.h"
+#include "data/pair_table_dataset.h"
 #include "data/paper_corpus.h"
 #include "data/synthetic_corpus.h"
 #include "data/vocabulary.h"
@@ -29,6 +30,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  synth     generate a synthetic co-citation corpus (papers.jsonl, citations.csv, vocab.txt)\n"
     "  build     assemble co-citation pairs, tokenize, write HDF5 shards and manifest.json\n"
+    "  pairs     ready-made pair files (CSV/TSV/JSONL: a, b, label[, domain]) -> shards\n"
     "  tokenize  tokenize JSON strings from stdin (one per line) to JSON id arrays\n"
     "  inspect   counts and token-length statistics per domain and split of a dataset\n"
     "'moe_prep COMMAND --help' lists a command's options.\n";
@@ -147,6 +149,91 @@ int run_build(int argc, char** argv) {
   return 0;
 }
 
+template <typename Policy>
+Policy parse_policy(const std::string& flag, const std::string& value,
+                    const std::vector<std::pair<std::string, Policy>>& choices) {
+  std::string names;
+  for (const auto& [name, policy] : choices) {
+    if (name == value) return policy;
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  throw moe::Error(moe::cat("--", flag, ": must be one of ", names, "; got '", value, "'"));
+}
+
+int run_pairs(int argc, char** argv) {
+  const std::string command_line = "moe_prep " + joined_command_line(argc, argv);
+  moe::data::PairTableDatasetOptions build;
+  moe::data::PairTableReaderOptions& input = build.input;
+  bool cased = false, no_quoting = false;
+  std::string format = "auto", domains, bad_rows = "fail", empty_text = "skip",
+              invalid_utf8 = "fail";
+  po::options_description options("moe_prep pairs options");
+  options.add_options()("train", po::value(&build.train_path)->required(), "training pairs file")(
+      "valid", po::value(&build.valid_path), "validation pairs file (labels 0 and 1)")(
+      "test", po::value(&build.test_path), "test pairs file (labels 0 and 1)")(
+      "vocab", po::value(&build.vocab_path)->required(), "WordPiece vocabulary")(
+      "out", po::value(&build.out_dir)->required(), "output folder")(
+      "format", po::value(&format)->default_value(format), "auto (by extension), csv, tsv, jsonl")(
+      "no-quoting", po::bool_switch(&no_quoting), "CSV/TSV without quote handling (plain TSV)")(
+      "a-column", po::value(&input.columns.a)->default_value(input.columns.a), "first text column")(
+      "b-column", po::value(&input.columns.b)->default_value(input.columns.b),
+      "second text column")("label-column",
+                            po::value(&input.columns.label)->default_value(input.columns.label),
+                            "label column (0/1); empty: every row is a positive")(
+      "domain-column", po::value(&input.columns.domain)->default_value(input.columns.domain),
+      "domain column; empty: use --domain for every row")(
+      "domain", po::value(&input.default_domain), "domain of rows without a domain column")(
+      "domains", po::value(&domains), "comma-separated allowed domains (others are an error)")(
+      "bad-rows", po::value(&bad_rows)->default_value(bad_rows), "fail or skip malformed rows")(
+      "empty-text", po::value(&empty_text)->default_value(empty_text),
+      "skip or fail on empty text")("invalid-utf8",
+                                    po::value(&invalid_utf8)->default_value(invalid_utf8),
+                                    "fail, skip or repair (U+FFFD) rows with invalid UTF-8")(
+      "cased", po::bool_switch(&cased), "keep case and accents (cased vocabularies)")(
+      "max-length", po::value(&build.max_length)->default_value(build.max_length),
+      "tokens per text including [CLS] and [SEP]")(
+      "pairs-per-shard", po::value(&build.pairs_per_shard)->default_value(build.pairs_per_shard),
+      "pairs in each HDF5 shard");
+  po::variables_map vm;
+  if (!parse(argc, argv, options, vm,
+             "usage: moe_prep pairs --train F [--valid F] [--test F] --vocab F --out DIR"))
+    return 0;
+  input.format = moe::data::parse_pair_table_format(format);
+  input.quoting = !no_quoting;
+  input.allowed_domains = split_commas(domains);
+  using namespace moe::data;
+  input.bad_rows = parse_policy<BadRowPolicy>(
+      "bad-rows", bad_rows, {{"fail", BadRowPolicy::fail}, {"skip", BadRowPolicy::skip}});
+  input.empty_text = parse_policy<EmptyTextPolicy>(
+      "empty-text", empty_text, {{"skip", EmptyTextPolicy::skip}, {"fail", EmptyTextPolicy::fail}});
+  input.invalid_utf8 = parse_policy<InvalidUtf8Policy>("invalid-utf8", invalid_utf8,
+                                                       {{"fail", InvalidUtf8Policy::fail},
+                                                        {"skip", InvalidUtf8Policy::skip},
+                                                        {"repair", InvalidUtf8Policy::repair}});
+  build.lowercase = !cased;
+  build.created_by = command_line;
+
+  const PairTableReport report = build_pair_table_dataset(build);
+  for (const PairTableFileReport& file : report.files) {
+    const PairTableCounts& c = file.counts;
+    std::printf(
+        "[prep] %-5s %s: %lld rows, %lld kept, %lld malformed, %lld empty, %lld invalid "
+        "UTF-8 (%lld repaired), %lld train negatives dropped\n",
+        file.split.c_str(), file.path.c_str(), static_cast<long long>(c.rows),
+        static_cast<long long>(c.kept), static_cast<long long>(c.malformed),
+        static_cast<long long>(c.empty_text), static_cast<long long>(c.invalid_utf8),
+        static_cast<long long>(c.repaired_utf8), static_cast<long long>(file.negatives_dropped));
+    if (!c.first_skipped.empty())
+      std::printf("[prep]   first skipped: %s\n", c.first_skipped.c_str());
+  }
+  for (const PairTableSplitCounts& w : report.written)
+    std::printf("[prep] %-12s %-5s %7lld positive %7lld negative pairs\n", w.domain.c_str(),
+                w.split.c_str(), static_cast<long long>(w.positives),
+                static_cast<long long>(w.negatives));
+  std::printf("[prep] wrote %s\n", report.manifest_path.c_str());
+  return 0;
+}
+
 int run_tokenize(int argc, char** argv) {
   std::string vocab;
   bool cased = false, jsonl = false;
@@ -209,6 +296,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "synth") return run_synth(argc - 1, argv + 1);
     if (command == "build") return run_build(argc - 1, argv + 1);
+    if (command == "pairs") return run_pairs(argc - 1, argv + 1);
     if (command == "tokenize") return run_tokenize(argc - 1, argv + 1);
     if (command == "inspect") return run_inspect(argc - 1, argv + 1);
     std::fprintf(stderr, "moe_prep: unknown command '%s'\n%s", command.c_str(), kUsage);
