@@ -1,0 +1,87 @@
+// Domain probabilities per mixing policy and the seeded per-batch domain draw.
+#include "data/domain_mixing.h"
+
+#include <cmath>
+
+#include "common/error.h"
+#include "data/splitmix64.h"
+
+namespace moe::data {
+
+const char* to_string(MixingPolicy policy) {
+  switch (policy) {
+    case MixingPolicy::kProportional:
+      return "proportional";
+    case MixingPolicy::kUniform:
+      return "uniform";
+    case MixingPolicy::kTemperature:
+      return "temperature";
+  }
+  return "?";
+}
+
+MixingPolicy parse_mixing_policy(const std::string& name) {
+  for (MixingPolicy policy :
+       {MixingPolicy::kProportional, MixingPolicy::kUniform, MixingPolicy::kTemperature}) {
+    if (name == to_string(policy)) return policy;
+  }
+  throw Error(cat("unknown domain mixing policy '", name,
+                  "'; choose proportional, uniform or temperature"));
+}
+
+std::vector<double> domain_probabilities(const std::vector<int64_t>& counts, MixingPolicy policy,
+                                         double temperature) {
+  MOE_REQUIRE(std::isfinite(temperature) && temperature > 0.0, "domain mixing: temperature ",
+              temperature, " must be a positive number");
+  std::vector<double> weights(counts.size(), 0.0);
+  double total = 0.0;
+  for (size_t d = 0; d < counts.size(); ++d) {
+    MOE_REQUIRE(counts[d] >= 0, "domain mixing: domain ", d, " has ", counts[d], " pairs");
+    if (counts[d] == 0) continue;
+    const double n = static_cast<double>(counts[d]);
+    switch (policy) {
+      case MixingPolicy::kProportional:
+        weights[d] = n;
+        break;
+      case MixingPolicy::kUniform:
+        weights[d] = 1.0;
+        break;
+      case MixingPolicy::kTemperature:
+        weights[d] = std::pow(n, 1.0 / temperature);
+        break;
+    }
+    total += weights[d];
+  }
+  MOE_REQUIRE(total > 0.0, "domain mixing: no domain has any pairs");
+  for (double& weight : weights) weight /= total;
+  return weights;
+}
+
+std::vector<int32_t> draw_batch_domains(const std::vector<double>& probabilities, uint64_t seed,
+                                        int64_t step, int64_t batch_size) {
+  MOE_REQUIRE(!probabilities.empty(), "domain mixing: no domains");
+  // Cumulative bounds; the last domain with a non-zero probability closes the interval so that
+  // rounding in the sum can never select a domain of probability 0.
+  std::vector<double> upper(probabilities.size());
+  double sum = 0.0;
+  size_t last = 0;
+  for (size_t d = 0; d < probabilities.size(); ++d) {
+    sum += probabilities[d];
+    upper[d] = sum;
+    if (probabilities[d] > 0.0) last = d;
+  }
+  upper[last] = 2.0;
+  for (size_t d = last + 1; d < upper.size(); ++d) upper[d] = 2.0;
+
+  SplitMix64 random(derive_seed(seed, static_cast<uint64_t>(step)));
+  std::vector<int32_t> domains(static_cast<size_t>(batch_size));
+  for (int32_t& domain : domains) {
+    const double u = random.uniform();  // [0, 1)
+    size_t d = 0;
+    while (!(u < upper[d]) || probabilities[d] <= 0.0) ++d;
+    domain = static_cast<int32_t>(d);
+  }
+  return domains;
+}
+
+}  // namespace moe::data
