@@ -29,6 +29,15 @@ OptionTable train_option_table() {
   t.add_int("run.seed", 1234, "Seed for initialization, shuffling and dropout.").at_least(0);
 
   t.add_string("data.manifest", "", "manifest.json written by moe_prep.").required().non_empty();
+  t.add_choice("data.mixing", {"proportional", "uniform", "temperature"}, "proportional",
+               "How training batches mix domains: in proportion to their sizes, uniformly, or "
+               "with probability proportional to size^(1/data.temperature).");
+  t.add_float("data.temperature", 2.0, "Temperature of data.mixing=temperature.").greater_than(0);
+  t.add_int("data.shuffle_window_chunks", 8,
+            "Chunks of 1024 pairs shuffled together by the streaming loader (memory vs "
+            "shuffle quality).")
+      .at_least(1)
+      .at_most(4096);
 
   t.add_int("model.hidden_size", 64, "Width of token embeddings and hidden states.")
       .at_least(1)
@@ -99,6 +108,9 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.run.dir = c.get_string("run.dir");
   o.run.seed = c.get_int("run.seed");
   o.data.manifest = c.get_string("data.manifest");
+  o.data.mixing = c.get_string("data.mixing");
+  o.data.temperature = c.get_float("data.temperature");
+  o.data.shuffle_window_chunks = static_cast<int>(c.get_int("data.shuffle_window_chunks"));
 
   o.model.hidden_size = get_int32(c, "model.hidden_size");
   o.model.num_layers = get_int32(c, "model.num_layers");

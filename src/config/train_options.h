@@ -30,6 +30,9 @@ struct TrainOptions {
   } run;
   struct Data {
     std::string manifest;
+    std::string mixing;  // proportional, uniform or temperature (data.mixing)
+    double temperature = 0;
+    int shuffle_window_chunks = 0;
   } data;
   struct Model {
     int hidden_size = 0;

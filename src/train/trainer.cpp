@@ -102,15 +102,21 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
       bert_config_from(options_, vocabulary.size()), manifest_.domains,
       options_.model.mixture_of_experts, world_, static_cast<uint64_t>(options_.run.seed));
 
-  train_pairs_ = data::read_split_pairs(manifest_, "train");
-  MOE_REQUIRE(!train_pairs_.empty(), "data.manifest ", options_.data.manifest,
+  MOE_REQUIRE(manifest_.count("train") > 0, "data.manifest ", options_.data.manifest,
               ": the train split is empty");
   MOE_REQUIRE(options_.train.global_batch_size % world_.size() == 0, "train.global_batch_size (",
               options_.train.global_batch_size, ") must be a multiple of the number of ranks (",
               world_.size(), ")");
-  sampler_ = std::make_unique<data::PairSampler>(
-      static_cast<int64_t>(train_pairs_.size()), options_.train.global_batch_size, world_.rank(),
-      world_.size(), static_cast<uint64_t>(options_.run.seed));
+  data::StreamingLoaderOptions loader_options;
+  loader_options.split = "train";
+  loader_options.global_batch_size = options_.train.global_batch_size;
+  loader_options.rank = world_.rank();
+  loader_options.world_size = world_.size();
+  loader_options.seed = static_cast<uint64_t>(options_.run.seed);
+  loader_options.mixing = data::parse_mixing_policy(options_.data.mixing);
+  loader_options.temperature = options_.data.temperature;
+  loader_options.shuffle_window_chunks = options_.data.shuffle_window_chunks;
+  train_loader_ = std::make_unique<data::StreamingPairLoader>(manifest_, loader_options);
 
   const std::string eval_split = config::to_string(options_.eval.split);
   eval_pairs_.resize(manifest_.domains.size());
@@ -141,10 +147,10 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
 
   int64_t parameters = 0;
   for (const auto& p : model_->encoder()->parameters()) parameters += p.numel();
-  log::info("setup",
-            cat("domains: ", manifest_.domains.size(), ", train pairs: ", train_pairs_.size(),
-                ", ranks: ", world_.size(), ", global batch: ", options_.train.global_batch_size,
-                ", steps: ", options_.train.steps));
+  log::info("setup", cat("domains: ", manifest_.domains.size(),
+                         ", train pairs: ", manifest_.count("train"), " (", options_.data.mixing,
+                         " mixing)", ", ranks: ", world_.size(), ", global batch: ",
+                         options_.train.global_batch_size, ", steps: ", options_.train.steps));
   log::info("setup",
             cat(options_.model.mixture_of_experts ? "mixture of experts: " : "dense model: ",
                 model_->placement().describe(manifest_.domains)));
@@ -181,8 +187,7 @@ double Trainer::train_step() {
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
-  std::vector<data::TokenPair> sampled;
-  for (int64_t index : sampler_->next_batch()) sampled.push_back(train_pairs_[index]);
+  const std::vector<data::TokenPair> sampled = train_loader_->next_batch();
 
   optimizer_->zero_grad();
   const ContrastiveStepOptions step_options{options_.train.global_batch_size, options_.train.scale,

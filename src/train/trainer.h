@@ -1,4 +1,4 @@
-// The training loop of moe_train: loads the manifest's data, builds this rank's share of
+// The training loop of moe_train: streams the manifest's train shards, builds this rank's share of
 // the model, evaluates every domain before training, runs the configured steps (sample ->
 // dispatch examples to their experts -> embed -> cross-rank MNR loss -> synchronise
 // gradients -> clip -> AdamW), evaluates again, and writes the checkpoint.
@@ -11,8 +11,8 @@
 
 #include "config/train_options.h"
 #include "data/manifest.h"
-#include "data/pair_sampler.h"
 #include "data/pair_shard.h"
+#include "data/streaming_pair_loader.h"
 #include "dist/communicator.h"
 #include "train/expert_parallel_model.h"
 #include "train/pair_metrics.h"
@@ -56,9 +56,8 @@ class Trainer {
   dist::Communicator& world_;
   data::Manifest manifest_;
   int32_t pad_id_ = 0;
-  std::vector<data::TokenPair> train_pairs_;
-  std::vector<std::vector<data::TokenPair>> eval_pairs_;  // per domain; only where evaluated
-  std::unique_ptr<data::PairSampler> sampler_;
+  std::vector<std::vector<data::TokenPair>> eval_pairs_;     // per domain; only where evaluated
+  std::unique_ptr<data::StreamingPairLoader> train_loader_;  // streams the train shards
   std::unique_ptr<ExpertParallelModel> model_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   int64_t step_ = 0;
