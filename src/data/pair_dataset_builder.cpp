@@ -30,7 +30,8 @@ void write_shards(const std::vector<PairRecord>& records, const std::vector<int3
     for (; written < static_cast<int64_t>(order.size()) && writer.size() < options.pairs_per_shard;
          ++written) {
       const PairRecord& r = records[order[written]];
-      writer.add({tokens[r.a], tokens[r.b], r.label, info.domain_index});
+      writer.add({tokens[r.a], tokens[r.b], r.label, info.domain_index,
+                  static_cast<float>(r.cocitations)});
     }
     const int64_t count = writer.size();
     writer.finish();

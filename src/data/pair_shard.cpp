@@ -14,8 +14,8 @@ namespace {
 
 const char* const kRebuild = "; re-run moe_prep to rebuild the shard";
 
-const char* const kDatasets[] = {"a/tokens",  "a/offsets", "b/tokens",
-                                 "b/offsets", "label",     "domain"};
+const char* const kDatasets[] = {"a/tokens", "a/offsets", "b/tokens", "b/offsets",
+                                 "label",    "domain",    "weight"};
 
 h5::File::WriteOptions shard_options(int deflate_level) {
   h5::File::WriteOptions options;
@@ -56,11 +56,14 @@ void PairShardWriter::add(const TokenPair& pair) {
   }
   MOE_REQUIRE(std::isfinite(pair.label), "shard ", path_, ": pair ", index, " has label ",
               pair.label);
+  MOE_REQUIRE(std::isfinite(pair.weight) && pair.weight >= 0.0f, "shard ", path_, ": pair ", index,
+              " has weight ", pair.weight, "; weights are finite and >= 0");
   a_tokens_.insert(a_tokens_.end(), pair.a.begin(), pair.a.end());
   b_tokens_.insert(b_tokens_.end(), pair.b.begin(), pair.b.end());
   a_offsets_.push_back(static_cast<int64_t>(a_tokens_.size()));
   b_offsets_.push_back(static_cast<int64_t>(b_tokens_.size()));
   labels_.push_back(pair.label);
+  weights_.push_back(pair.weight);
 }
 
 void PairShardWriter::finish() {
@@ -74,6 +77,7 @@ void PairShardWriter::finish() {
     file.write("b/tokens", b_tokens_, options);
     file.write("b/offsets", b_offsets_, options);
     file.write("label", labels_, options);
+    file.write("weight", weights_, options);
     file.write("domain", std::vector<int32_t>(labels_.size(), info_.domain_index), options);
     file.set_attribute("/", "format_version", kPairShardFormatVersion);
     file.set_attribute("/", "domain", info_.domain);
@@ -209,7 +213,7 @@ PairShardReader::PairShardReader(const std::string& path)
       bad_shard(path, cat("dataset '", name, "' has ", shape.size(), " dimensions, expected 1"));
     }
   }
-  for (const char* name : {"label", "domain"}) {
+  for (const char* name : {"label", "domain", "weight"}) {
     int64_t length = with_hint([&] { return file_.shape(name); })[0];
     if (length != count_) {
       bad_shard(path, cat("dataset '", name, "' has ", length, " entries but attribute 'count' is ",
@@ -222,6 +226,7 @@ PairShardReader::PairShardReader(const std::string& path)
     file_.read_range<int32_t>("a/tokens", 0, 0);
     file_.read_range<int32_t>("b/tokens", 0, 0);
     file_.read_range<float>("label", 0, 0);
+    file_.read_range<float>("weight", 0, 0);
     file_.read_range<int32_t>("domain", 0, 0);
   });
   a_offsets_ = with_hint([&] { return file_.read<int64_t>("a/offsets"); });
@@ -246,6 +251,8 @@ std::vector<TokenPair> PairShardReader::read(int64_t begin, int64_t count) const
       with_hint([&] { return file_.read_range<float>("label", begin, count); });
   const std::vector<int32_t> domains =
       with_hint([&] { return file_.read_range<int32_t>("domain", begin, count); });
+  const std::vector<float> weights =
+      with_hint([&] { return file_.read_range<float>("weight", begin, count); });
 
   for (int64_t i = 0; i < count; ++i) {
     const int64_t pair = begin + i;
@@ -256,6 +263,7 @@ std::vector<TokenPair> PairShardReader::read(int64_t begin, int64_t count) const
                  b_tokens.begin() + (b_offsets_[pair + 1] - b_start));
     out.label = labels[static_cast<size_t>(i)];
     out.domain = domains[static_cast<size_t>(i)];
+    out.weight = weights[static_cast<size_t>(i)];
     if (out.domain != info_.domain_index) {
       bad_shard(path(), cat("dataset 'domain' holds ", out.domain, " at pair ", pair,
                             " but the shard's domain_index is ", info_.domain_index));

@@ -8,6 +8,9 @@
 //   /b/tokens    int32 [total_b]   the same for side b
 //   /b/offsets   int64 [count + 1]
 //   /label       float32 [count]   similarity label of each pair
+//   /weight      float32 [count]   how strongly a pair is attested: the co-citation count of
+//                                  an assembled positive, 1 for a positive from a pair file,
+//                                  0 for a negative (kept for analysis; the loss ignores it)
 //   /domain      int32 [count]     index into the manifest's domain list (all equal to the
 //                                  root attribute domain_index: one domain per shard)
 // Every dataset is chunked (about 1 MiB per chunk, less for small datasets) with Fletcher32
@@ -40,6 +43,7 @@ struct TokenPair {
   std::vector<int32_t> a, b;
   float label = 0.0f;
   int32_t domain = 0;
+  float weight = 1.0f;  // see /weight above
 };
 
 struct ShardInfo {
@@ -73,6 +77,7 @@ class PairShardWriter {
   std::vector<int32_t> a_tokens_, b_tokens_;
   std::vector<int64_t> a_offsets_{0}, b_offsets_{0};
   std::vector<float> labels_;
+  std::vector<float> weights_;
 };
 
 // Opens a shard and validates it up front: format version, every attribute and dataset

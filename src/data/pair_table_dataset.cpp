@@ -91,7 +91,7 @@ class ShardAssembler {
     }
     series.writer->add({tokenizer_.encode(row.a, options_.max_length),
                         tokenizer_.encode(row.b, options_.max_length), row.label,
-                        series.info.domain_index});
+                        series.info.domain_index, /*weight=*/row.label});
     ++(row.label == 0.0f ? series.negatives : series.positives);
     if (series.writer->size() >= options_.pairs_per_shard) finish(series);
   }

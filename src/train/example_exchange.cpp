@@ -1,5 +1,6 @@
 // Implementation of exchange_examples: examples are packed into one int32 stream per
-// destination ([len_a, len_b, domain, label bits, a..., b...]) and moved with all_to_all.
+// destination ([len_a, len_b, domain, label bits, weight bits, a..., b...]) and moved with
+// all_to_all.
 #include "train/example_exchange.h"
 
 #include <cstring>
@@ -9,16 +10,21 @@
 namespace moe::train {
 namespace {
 
-constexpr int64_t kHeaderInts = 4;
+constexpr int64_t kHeaderInts = 5;
+
+int32_t bits_of(float value) {
+  int32_t bits = 0;
+  static_assert(sizeof(bits) == sizeof(value));
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
 
 void pack(const data::TokenPair& pair, std::vector<int32_t>& out) {
-  int32_t label_bits = 0;
-  static_assert(sizeof(label_bits) == sizeof(pair.label));
-  std::memcpy(&label_bits, &pair.label, sizeof(label_bits));
   out.push_back(static_cast<int32_t>(pair.a.size()));
   out.push_back(static_cast<int32_t>(pair.b.size()));
   out.push_back(pair.domain);
-  out.push_back(label_bits);
+  out.push_back(bits_of(pair.label));
+  out.push_back(bits_of(pair.weight));
   out.insert(out.end(), pair.a.begin(), pair.a.end());
   out.insert(out.end(), pair.b.begin(), pair.b.end());
 }
@@ -32,6 +38,7 @@ std::vector<data::TokenPair> unpack(const int32_t* data, int64_t size) {
     const int64_t length_a = data[at], length_b = data[at + 1];
     pair.domain = data[at + 2];
     std::memcpy(&pair.label, &data[at + 3], sizeof(pair.label));
+    std::memcpy(&pair.weight, &data[at + 4], sizeof(pair.weight));
     at += kHeaderInts;
     MOE_REQUIRE(length_a >= 0 && length_b >= 0 && at + length_a + length_b <= size,
                 "example exchange: corrupt message");

@@ -57,6 +57,7 @@ std::vector<TokenPair> make_pairs(int count, int max_length, int32_t domain, uin
     for (int t = 0; t < a_length; ++t) pair.a.push_back(i * 1000 + t);
     for (int t = 0; t < b_length; ++t) pair.b.push_back(-(i * 1000 + t));
     pair.label = static_cast<float>(i % 7) / 7.0f;
+    pair.weight = static_cast<float>(i % 5);
     pair.domain = domain;
   }
   return pairs;
@@ -77,6 +78,7 @@ void expect_same_pairs(const std::vector<TokenPair>& actual, const std::vector<T
     EXPECT_EQ(actual[i].a, want.a) << "pair " << expected_begin + i;
     EXPECT_EQ(actual[i].b, want.b) << "pair " << expected_begin + i;
     EXPECT_EQ(actual[i].label, want.label) << "pair " << expected_begin + i;
+    EXPECT_EQ(actual[i].weight, want.weight) << "pair " << expected_begin + i;
     EXPECT_EQ(actual[i].domain, want.domain) << "pair " << expected_begin + i;
   }
 }
@@ -110,6 +112,7 @@ struct RawShard {
   std::vector<int64_t> b_offsets{0, 1, 3};
   std::vector<float> label{1.0f, 0.0f};
   std::vector<int32_t> domain{2, 2};
+  std::vector<float> weight{3.0f, 0.0f};
   int64_t format_version = 1;
   int64_t count = 2;
   std::string vocab_hash = "12345";
@@ -124,6 +127,7 @@ struct RawShard {
     if (!skip.count("b/offsets")) file.write("b/offsets", b_offsets, options);
     if (!skip.count("label")) file.write("label", label, options);
     if (!skip.count("domain")) file.write("domain", domain, options);
+    if (!skip.count("weight")) file.write("weight", weight, options);
     if (!skip.count("format_version")) file.set_attribute("/", "format_version", format_version);
     file.set_attribute("/", "domain", "cardio");
     file.set_attribute("/", "domain_index", int64_t{2});
@@ -176,7 +180,8 @@ TEST_F(PairShardTest, LayoutOnDisk) {
 
   moe::h5::File file = moe::h5::File::open_read(path("s.h5"));
   EXPECT_EQ(file.list_datasets(), (std::vector<std::string>{"a/offsets", "a/tokens", "b/offsets",
-                                                            "b/tokens", "domain", "label"}));
+                                                            "b/tokens", "domain", "label",
+                                                            "weight"}));
   EXPECT_EQ(file.int_attribute("/", "format_version"), 1);
   EXPECT_EQ(file.int_attribute("/", "count"), 10);
   EXPECT_EQ(file.string_attribute("/", "vocab_hash"), "18446744073709551557");
@@ -192,7 +197,8 @@ TEST_F(PairShardTest, LayoutOnDisk) {
   // Every dataset is chunked with a Fletcher32 checksum (checked through the raw API).
   moe::h5::Handle raw(H5Fopen(path("s.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   ASSERT_TRUE(raw.valid());
-  for (const char* name : {"a/tokens", "a/offsets", "b/tokens", "b/offsets", "label", "domain"}) {
+  for (const char* name :
+       {"a/tokens", "a/offsets", "b/tokens", "b/offsets", "label", "domain", "weight"}) {
     moe::h5::Handle dataset(H5Dopen2(raw.get(), name, H5P_DEFAULT), H5Dclose);
     ASSERT_TRUE(dataset.valid()) << name;
     moe::h5::Handle properties(H5Dget_create_plist(dataset.get()), H5Pclose);
@@ -263,6 +269,9 @@ TEST_F(PairShardTest, WriterRejectsBadPairsAndInfo) {
   pair.b = {3};
   pair.label = std::nanf("");
   EXPECT_MENTIONS(error_of([&] { writer.add(pair); }), "label");
+  pair.label = 1.0f;
+  pair.weight = -1.0f;
+  EXPECT_MENTIONS(error_of([&] { writer.add(pair); }), "weight");
   EXPECT_EQ(writer.size(), 0);
 
   ShardInfo nameless = info;
@@ -286,7 +295,8 @@ TEST_F(PairShardTest, NotAShard) {
 }
 
 TEST_F(PairShardTest, MissingDataset) {
-  for (const char* name : {"a/tokens", "a/offsets", "b/tokens", "b/offsets", "label", "domain"}) {
+  for (const char* name :
+       {"a/tokens", "a/offsets", "b/tokens", "b/offsets", "label", "domain", "weight"}) {
     RawShard raw;
     raw.skip = {name};
     const std::string file = path("missing.h5");
@@ -370,11 +380,13 @@ TEST_F(PairShardTest, InconsistentOffsets) {
        },
        "'label' has 3 entries but attribute 'count' is 2"},
       {"count vs domain", [](RawShard& r) { r.domain = {2}; }, "'domain' has 1 entries"},
+      {"count vs weight", [](RawShard& r) { r.weight = {1.0f}; }, "'weight' has 1 entries"},
       {"count vs offsets",
        [](RawShard& r) {
          r.count = 1;
          r.label = {1.0f};
          r.domain = {2};
+         r.weight = {1.0f};
        },
        "'a/offsets' has 3 entries, expected count + 1 = 2"},
   };

@@ -17,6 +17,7 @@ TokenPair example(int rank, int index) {
   pair.a = std::vector<int32_t>(1 + index % 4, rank * 100 + index);
   pair.b = std::vector<int32_t>(2 + index % 3, -(rank * 100 + index));
   pair.label = 0.5f * index;
+  pair.weight = 2.0f + rank + index;
   pair.domain = index % 3;
   return pair;
 }
@@ -47,6 +48,7 @@ TEST(ExchangeExamples, EveryExampleArrivesIntactInSourceOrder) {
     EXPECT_EQ(received[k].b, expected[k].b);
     EXPECT_EQ(received[k].label, expected[k].label);
     EXPECT_EQ(received[k].domain, expected[k].domain);
+    EXPECT_EQ(received[k].weight, expected[k].weight);
   }
 }
 
