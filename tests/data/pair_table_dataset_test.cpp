@@ -17,6 +17,7 @@
 #include "data/pair_shard.h"
 #include "data/vocabulary.h"
 #include "data/wordpiece_tokenizer.h"
+#include "support/scoped_temp_dir.h"
 
 namespace {
 
@@ -44,19 +45,8 @@ std::string error_of(Body&& body) {
 
 class PairTableDataset : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("moe_pair_table_dataset_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& content) const {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
+    return temp_.write_file(name, content);
   }
 
   // Train (CSV, with label-0 rows to drop), valid (TSV) and test (JSON lines) over two domains.
@@ -97,7 +87,8 @@ class PairTableDataset : public ::testing::Test {
     return names;
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_pair_table_dataset"};
+  const fs::path dir_ = temp_.dir();
 };
 
 TEST_F(PairTableDataset, BuildsShardsAndManifestThatReadBack) {

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "data/delimited_text.h"
+#include "support/scoped_temp_dir.h"
 
 namespace {
 
@@ -196,19 +197,8 @@ TEST(PairTableFormats, ChosenByExtensionOrByName) {
 // A fresh folder per test, removed afterwards.
 class PairTableReading : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("moe_pair_table_reader_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& content) const {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
+    return temp_.write_file(name, content);
   }
 
   // Every row the reader returns, and its counts.
@@ -229,7 +219,8 @@ class PairTableReading : public ::testing::Test {
     return options;
   }
 
-  fs::path dir_;
+  moe::testing_support::ScopedTempDir temp_{"moe_pair_table_reader"};
+  const fs::path dir_ = temp_.dir();
 };
 
 TEST_F(PairTableReading, CsvWithQuotedCommasQuotesAndLineBreaks) {

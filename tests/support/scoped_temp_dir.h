@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <system_error>
@@ -31,6 +32,12 @@ class ScopedTempDir {
   const std::filesystem::path& dir() const { return dir_; }
   // The path of `name` inside the folder, as a string for APIs that take one.
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // Writes `content` to `name` inside the folder (bytes as given) and returns its path.
+  std::string write_file(const std::string& name, const std::string& content) const {
+    const std::string file = path(name);
+    std::ofstream(file, std::ios::binary) << content;
+    return file;
+  }
 
  private:
   std::filesystem::path dir_;
