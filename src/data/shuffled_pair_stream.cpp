@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "common/error.h"
-#include "data/pair_sampler.h"  // epoch_permutation
+#include "data/epoch_permutation.h"
 #include "data/splitmix64.h"
 
 namespace moe::data {
