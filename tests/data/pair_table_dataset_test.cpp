@@ -17,6 +17,7 @@
 #include "data/pair_shard.h"
 #include "data/vocabulary.h"
 #include "data/wordpiece_tokenizer.h"
+#include "support/expect_error.h"
 #include "support/scoped_temp_dir.h"
 
 namespace {
@@ -29,19 +30,7 @@ namespace fs = std::filesystem;
 
 const std::string kVocab = "../shared/data/vocab/bert-base-uncased.vocab.txt";
 
-template <typename Body>
-std::string error_of(Body&& body) {
-  try {
-    body();
-  } catch (const moe::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected moe::Error";
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE((text).find(part), std::string::npos) << "missing \"" << (part) << "\" in: " << (text)
+using moe::testing_support::error_of;
 
 class PairTableDataset : public ::testing::Test {
  protected:
@@ -184,7 +173,7 @@ TEST_F(PairTableDataset, FailureLeavesNoManifestAndNoShards) {
                             "{\"a\":\"x\",\"b\":\"y\",\"label\":1,\"domain\":\"cardio\"}\n"
                             "{\"a\":\"x\",\"b\":\"y\",\"label\":7,\"domain\":\"cardio\"}\n");
   const std::string message = error_of([&] { moe::data::build_pair_table_dataset(options); });
-  EXPECT_CONTAINS(message, options.test_path + ":2: bad label 7");
+  EXPECT_MENTIONS(message, options.test_path + ":2: bad label 7");
   EXPECT_FALSE(fs::exists(dir_ / "dataset" / "manifest.json"));
   EXPECT_EQ(files_under(dir_ / "dataset"), std::vector<std::string>{});
 
@@ -192,7 +181,7 @@ TEST_F(PairTableDataset, FailureLeavesNoManifestAndNoShards) {
   PairTableDatasetOptions good = three_files();
   moe::data::build_pair_table_dataset(good);
   const std::vector<std::string> before = files_under(dir_ / "dataset");
-  EXPECT_CONTAINS(error_of([&] { moe::data::build_pair_table_dataset(options); }), "bad label 7");
+  EXPECT_MENTIONS(error_of([&] { moe::data::build_pair_table_dataset(options); }), "bad label 7");
   EXPECT_EQ(files_under(dir_ / "dataset"), before);
   EXPECT_EQ(Manifest::load((dir_ / "dataset" / "manifest.json").string()).count("train"), 5);
 }
@@ -220,23 +209,23 @@ TEST_F(PairTableDataset, SkippedRowsAreCountedPerFile) {
 TEST_F(PairTableDataset, FilesWithoutUsablePairsFail) {
   PairTableDatasetOptions options = three_files();
   options.train_path = write("negatives.csv", "a,b,label,domain\nx,y,0,cardio\n");
-  EXPECT_CONTAINS(error_of([&] { moe::data::build_pair_table_dataset(options); }),
+  EXPECT_MENTIONS(error_of([&] { moe::data::build_pair_table_dataset(options); }),
                   "no positive pairs for training (1 rows with label 0 dropped");
 
   options = three_files();
   options.input.bad_rows = moe::data::BadRowPolicy::skip;
   options.valid_path = write("all_bad.tsv", "a\tb\tlabel\tdomain\nx\ty\n");
   const std::string message = error_of([&] { moe::data::build_pair_table_dataset(options); });
-  EXPECT_CONTAINS(message, "all_bad.tsv: no usable pairs among 1 data rows (skipped: 1 malformed");
-  EXPECT_CONTAINS(message, "all_bad.tsv:2: expected 4 fields");
+  EXPECT_MENTIONS(message, "all_bad.tsv: no usable pairs among 1 data rows (skipped: 1 malformed");
+  EXPECT_MENTIONS(message, "all_bad.tsv:2: expected 4 fields");
   EXPECT_FALSE(fs::exists(dir_ / "dataset" / "manifest.json"));
 
   options = three_files();
   options.train_path.clear();
-  EXPECT_CONTAINS(error_of([&] { moe::data::build_pair_table_dataset(options); }), "--train");
+  EXPECT_MENTIONS(error_of([&] { moe::data::build_pair_table_dataset(options); }), "--train");
   options = three_files();
   options.input.allowed_domains = {"cardio"};
-  EXPECT_CONTAINS(error_of([&] { moe::data::build_pair_table_dataset(options); }),
+  EXPECT_MENTIONS(error_of([&] { moe::data::build_pair_table_dataset(options); }),
                   "train.csv:3: unknown domain 'pulmo'");
   EXPECT_EQ(files_under(dir_ / "dataset"), std::vector<std::string>{});
 }

@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "data/delimited_text.h"
+#include "support/expect_error.h"
 #include "support/scoped_temp_dir.h"
 
 namespace {
@@ -33,20 +34,7 @@ namespace fs = std::filesystem;
 
 const std::string kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Runs `body` and returns the moe::Error message; fails the test if nothing was thrown.
-template <typename Body>
-std::string error_of(Body&& body) {
-  try {
-    body();
-  } catch (const moe::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected moe::Error";
-  return "";
-}
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE((text).find(part), std::string::npos) << "missing \"" << (part) << "\" in: " << (text)
+using moe::testing_support::error_of;
 
 // Every record of `text`, problems included.
 std::vector<DelimitedRecord> split_all(const std::string& text, DelimitedDialect dialect = {},
@@ -109,11 +97,11 @@ TEST(DelimitedText, BadQuotesAreReportedAndReadingResumesOnTheNextLine) {
       "after,4\n");
   ASSERT_EQ(records.size(), 5u);
   EXPECT_EQ(records[0].problem, "");
-  EXPECT_CONTAINS(records[1].problem, "quote inside unquoted field 1");
+  EXPECT_MENTIONS(records[1].problem, "quote inside unquoted field 1");
   EXPECT_EQ(records[1].line, 2);
-  EXPECT_CONTAINS(records[2].problem, "text after the closing quote of field 1");
+  EXPECT_MENTIONS(records[2].problem, "text after the closing quote of field 1");
   EXPECT_EQ(records[3].line, 4);
-  EXPECT_CONTAINS(records[3].problem, "text after the closing quote of field 1 (line 5)");
+  EXPECT_MENTIONS(records[3].problem, "text after the closing quote of field 1 (line 5)");
   EXPECT_EQ(records[4].fields, (Fields{"after", "4"}));
   EXPECT_EQ(records[4].line, 6);
 }
@@ -122,7 +110,7 @@ TEST(DelimitedText, UnclosedQuoteDropsOnlyItsFirstLine) {
   const auto records = split_all("a,b\n\"open,1\nnext,2\nlast,3\n");
   ASSERT_EQ(records.size(), 4u);
   EXPECT_EQ(records[1].line, 2);
-  EXPECT_CONTAINS(records[1].problem, "quoted field 1 opened on line 2 is never closed");
+  EXPECT_MENTIONS(records[1].problem, "quoted field 1 opened on line 2 is never closed");
   EXPECT_EQ(records[2].fields, (Fields{"next", "2"}));
   EXPECT_EQ(records[2].line, 3);
   EXPECT_EQ(records[3].fields, (Fields{"last", "3"}));
@@ -134,11 +122,11 @@ TEST(DelimitedText, RecordsOverTheLimitAreReportedWithBoundedMemory) {
   const auto records =
       split_all("a,b\n" + long_line + ",1\n\"open\n" + long_line + "\nok,2\n", {}, 40);
   ASSERT_EQ(records.size(), 5u);
-  EXPECT_CONTAINS(records[1].problem, "line longer than 40 bytes");
+  EXPECT_MENTIONS(records[1].problem, "line longer than 40 bytes");
   EXPECT_EQ(records[2].line, 3);
-  EXPECT_CONTAINS(records[2].problem, "still open after 40 bytes");
+  EXPECT_MENTIONS(records[2].problem, "still open after 40 bytes");
   EXPECT_EQ(records[3].line, 4);  // the over-long line, read ahead and replayed
-  EXPECT_CONTAINS(records[3].problem, "line longer than 40 bytes");
+  EXPECT_MENTIONS(records[3].problem, "line longer than 40 bytes");
   EXPECT_EQ(records[4].fields, (Fields{"ok", "2"}));
   EXPECT_EQ(records[4].line, 5);
 }
@@ -189,9 +177,9 @@ TEST(PairTableFormats, ChosenByExtensionOrByName) {
   EXPECT_EQ(pair_table_format_of_path("d/train.TSV"), PairTableFormat::tsv);
   EXPECT_EQ(pair_table_format_of_path("train.jsonl"), PairTableFormat::jsonl);
   EXPECT_EQ(pair_table_format_of_path("train.json"), PairTableFormat::jsonl);
-  EXPECT_CONTAINS(error_of([] { pair_table_format_of_path("train.parquet"); }), "--format");
+  EXPECT_MENTIONS(error_of([] { pair_table_format_of_path("train.parquet"); }), "--format");
   EXPECT_EQ(moe::data::parse_pair_table_format("tsv"), PairTableFormat::tsv);
-  EXPECT_CONTAINS(error_of([] { moe::data::parse_pair_table_format("xml"); }), "csv, tsv");
+  EXPECT_MENTIONS(error_of([] { moe::data::parse_pair_table_format("xml"); }), "csv, tsv");
 }
 
 // A fresh folder per test, removed afterwards.
@@ -289,10 +277,10 @@ TEST_F(PairTableReading, CsvLabelForms) {
   for (const std::string bad : {"2", "0.5", "yes", "", "1.00", "-1"}) {
     const std::string file = write("bad_label.csv", "a,b,label\nx,y," + bad + "\n");
     const std::string message = error_of([&] { read_all(file, with_default_domain()); });
-    EXPECT_CONTAINS(message, file + ":2: bad label '" + bad + "' in column 'label'");
+    EXPECT_MENTIONS(message, file + ":2: bad label '" + bad + "' in column 'label'");
   }
   const std::string json = write("bad_label.jsonl", "{\"a\":\"x\",\"b\":\"y\",\"label\":2}\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(json, with_default_domain()); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(json, with_default_domain()); }),
                   json + ":1: bad label 2 in key 'label'");
 }
 
@@ -315,7 +303,7 @@ TEST_F(PairTableReading, CustomColumnNames) {
 
   PairTableReaderOptions same = options;
   same.columns.b = "query";
-  EXPECT_CONTAINS(error_of([&] { read_all(csv, same); }), "column name 'query' is given for two");
+  EXPECT_MENTIONS(error_of([&] { read_all(csv, same); }), "column name 'query' is given for two");
 
   // No label column: every row is a positive. No domain column read: the default domain.
   options.columns = {"query", "positive", "", ""};
@@ -329,26 +317,26 @@ TEST_F(PairTableReading, CustomColumnNames) {
 TEST_F(PairTableReading, MissingHeaderColumnIsNamedWithTheHeader) {
   const std::string path = write("pairs.csv", "text_a,text_b,label\nx,y,1\n");
   const std::string message = error_of([&] { read_all(path, with_default_domain()); });
-  EXPECT_CONTAINS(message, path + ":1: no column 'a' in the header");
-  EXPECT_CONTAINS(message, "'text_a', 'text_b', 'label'");
+  EXPECT_MENTIONS(message, path + ":1: no column 'a' in the header");
+  EXPECT_MENTIONS(message, "'text_a', 'text_b', 'label'");
 
   const std::string no_label = write("no_label.csv", "a,b\nx,y\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(no_label, with_default_domain()); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(no_label, with_default_domain()); }),
                   "no column 'label'");
 
   // Without a domain column a default domain is required.
   const std::string no_domain = write("no_domain.csv", "a,b,label\nx,y,1\n");
   const std::string domain_message = error_of([&] { read_all(no_domain, {}); });
-  EXPECT_CONTAINS(domain_message,
+  EXPECT_MENTIONS(domain_message,
                   no_domain + ":1: no column 'domain' in the header and no default");
-  EXPECT_CONTAINS(domain_message, "'a', 'b', 'label'");
+  EXPECT_MENTIONS(domain_message, "'a', 'b', 'label'");
 
   const std::string twice = write("twice.csv", "a,b,a,label\nx,y,z,1\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(twice, with_default_domain()); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(twice, with_default_domain()); }),
                   "column 'a' appears twice in the header (fields 1 and 3)");
 
   const std::string empty = write("empty.csv", "\n\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(empty, with_default_domain()); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(empty, with_default_domain()); }),
                   empty + ": empty file; expected a header");
 }
 
@@ -378,8 +366,8 @@ TEST_F(PairTableReading, MalformedRowsFailWithFileAndLine) {
   for (const MalformedCase& c : cases) {
     const std::string path = write(c.name, c.content);
     const std::string message = error_of([&] { read_all(path, with_default_domain()); });
-    EXPECT_CONTAINS(message, path + ":" + std::to_string(c.line) + ": " + c.says);
-    EXPECT_CONTAINS(message, "--bad-rows skip");
+    EXPECT_MENTIONS(message, path + ":" + std::to_string(c.line) + ": " + c.says);
+    EXPECT_MENTIONS(message, "--bad-rows skip");
     EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
   }
 }
@@ -403,7 +391,7 @@ TEST_F(PairTableReading, MalformedRowsAreSkippedAndCounted) {
   EXPECT_EQ(counts.rows, 6);
   EXPECT_EQ(counts.kept, 2);
   EXPECT_EQ(counts.malformed, 4);
-  EXPECT_CONTAINS(counts.first_skipped, csv + ":3: expected 3 fields");
+  EXPECT_MENTIONS(counts.first_skipped, csv + ":3: expected 3 fields");
 
   const std::string json = write("mixed.jsonl",
                                  "{\"a\":\"x\",\"b\":\"y\",\"label\":1}\n"
@@ -415,7 +403,7 @@ TEST_F(PairTableReading, MalformedRowsAreSkippedAndCounted) {
   const auto json_rows = read_all(json, options, &counts);
   EXPECT_EQ(json_rows.size(), 2u);
   EXPECT_EQ(counts.malformed, 4);
-  EXPECT_CONTAINS(counts.first_skipped, json + ":2: bad JSON");
+  EXPECT_MENTIONS(counts.first_skipped, json + ":2: bad JSON");
 }
 
 TEST_F(PairTableReading, EmptyTextIsSkippedOrFails) {
@@ -429,14 +417,14 @@ TEST_F(PairTableReading, EmptyTextIsSkippedOrFails) {
   const auto rows = read_all(path, with_default_domain(), &counts);  // default: skip
   EXPECT_EQ(rows.size(), 2u);
   EXPECT_EQ(counts.empty_text, 2);
-  EXPECT_CONTAINS(counts.first_skipped, path + ":3: column 'a' is empty");
+  EXPECT_MENTIONS(counts.first_skipped, path + ":3: column 'a' is empty");
 
   PairTableReaderOptions options = with_default_domain();
   options.empty_text = EmptyTextPolicy::fail;
-  EXPECT_CONTAINS(error_of([&] { read_all(path, options); }), path + ":3: column 'a' is empty");
+  EXPECT_MENTIONS(error_of([&] { read_all(path, options); }), path + ":3: column 'a' is empty");
 
   const std::string json = write("empty.jsonl", "{\"a\":\"x\",\"b\":\"\",\"label\":1}\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(json, options); }), json + ":1: key 'b' is empty");
+  EXPECT_MENTIONS(error_of([&] { read_all(json, options); }), json + ":1: key 'b' is empty");
 }
 
 TEST_F(PairTableReading, InvalidUtf8FailsIsSkippedOrRepaired) {
@@ -444,8 +432,8 @@ TEST_F(PairTableReading, InvalidUtf8FailsIsSkippedOrRepaired) {
       write("bytes.csv", "a,b,label\nok,fine,1\ncaf\xE9,fine,1\n\"x\xFF\xFEy\",z,0\n");
   PairTableReaderOptions options = with_default_domain();
   const std::string message = error_of([&] { read_all(csv, options); });
-  EXPECT_CONTAINS(message, csv + ":3: column 'a' is not valid UTF-8 (byte 0xe9 at offset 3)");
-  EXPECT_CONTAINS(message, "--invalid-utf8 repair");
+  EXPECT_MENTIONS(message, csv + ":3: column 'a' is not valid UTF-8 (byte 0xe9 at offset 3)");
+  EXPECT_MENTIONS(message, "--invalid-utf8 repair");
 
   PairTableCounts counts;
   options.invalid_utf8 = InvalidUtf8Policy::skip;
@@ -462,7 +450,7 @@ TEST_F(PairTableReading, InvalidUtf8FailsIsSkippedOrRepaired) {
 
   const std::string json = write("bytes.jsonl", "{\"a\":\"caf\xE9\",\"b\":\"y\",\"label\":1}\n");
   options.invalid_utf8 = InvalidUtf8Policy::fail;
-  EXPECT_CONTAINS(error_of([&] { read_all(json, options); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(json, options); }),
                   json + ":1: not valid UTF-8 (byte 0xe9 at column 10)");
   options.invalid_utf8 = InvalidUtf8Policy::repair;
   const auto json_rows = read_all(json, options, &counts);
@@ -476,36 +464,36 @@ TEST_F(PairTableReading, DomainsAreValidatedAndCheckedAgainstTheAllowedList) {
   PairTableReaderOptions options;
   options.allowed_domains = {"cardio", "pulmo"};
   const std::string message = error_of([&] { read_all(path, options); });
-  EXPECT_CONTAINS(message,
+  EXPECT_MENTIONS(message,
                   path + ":3: unknown domain 'derma'; the allowed domains are 'cardio', 'pulmo'");
 
   // Unknown domains fail even when malformed rows are skipped: the list is configuration.
   options.bad_rows = BadRowPolicy::skip;
-  EXPECT_CONTAINS(error_of([&] { read_all(path, options); }), "unknown domain 'derma'");
+  EXPECT_MENTIONS(error_of([&] { read_all(path, options); }), "unknown domain 'derma'");
 
   const std::string bad_name = write("bad_name.csv", "a,b,label,domain\nx,y,1,heart disease\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(bad_name, {}); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(bad_name, {}); }),
                   bad_name + ":2: domain name \"heart disease\" may only use");
 
-  EXPECT_CONTAINS(error_of([&] { read_all(path, with_default_domain("../x")); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(path, with_default_domain("../x")); }),
                   "default domain: domain name \"../x\"");
 
   const std::string empty_domain = write("empty_domain.csv", "a,b,label,domain\nx,y,1,\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(empty_domain, {}); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(empty_domain, {}); }),
                   empty_domain + ":2: column 'domain' is empty");
 
   const std::string json = write("nodomain.jsonl", "{\"a\":\"x\",\"b\":\"y\",\"label\":1}\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(json, {}); }),
+  EXPECT_MENTIONS(error_of([&] { read_all(json, {}); }),
                   json + ":1: missing key 'domain' and no default domain given");
 }
 
 TEST_F(PairTableReading, ExplicitFormatOverridesTheExtension) {
   const std::string path = write("pairs.txt", "a\tb\tlabel\nx\ty\t1\n");
-  EXPECT_CONTAINS(error_of([&] { read_all(path, with_default_domain()); }), "--format");
+  EXPECT_MENTIONS(error_of([&] { read_all(path, with_default_domain()); }), "--format");
   PairTableReaderOptions options = with_default_domain();
   options.format = PairTableFormat::tsv;
   EXPECT_EQ(read_all(path, options).size(), 1u);
-  EXPECT_CONTAINS(error_of([&] { read_all((dir_ / "absent.csv").string(), options); }),
+  EXPECT_MENTIONS(error_of([&] { read_all((dir_ / "absent.csv").string(), options); }),
                   "cannot open pair file");
 }
 
