@@ -97,6 +97,10 @@ struct StreamingPairLoader::Impl {
   std::vector<TokenPair> read_chunk(const PairChunk& chunk);
   PairShardReader& open_shard(ShardSlot& slot);
   void note_buffered(int64_t in_progress, int64_t queuing = 0);
+  // Pairs in the prefetch queue: its batches all hold local_batch pairs.
+  int64_t queued_pairs() const {
+    return queue ? static_cast<int64_t>(queue->size()) * local_batch : 0;
+  }
   bool mixing() const { return options.mixing != MixingPolicy::kProportional; }
 
   StreamingLoaderOptions options;
@@ -118,8 +122,8 @@ struct StreamingPairLoader::Impl {
   std::unique_ptr<BoundedQueue<Batch>> queue;
   std::thread io;
   std::atomic<bool> stopping{false};
-  std::atomic<int64_t> queued_pairs{0};  // pairs in queued batches (and one being pushed)
-  std::atomic<int64_t> held_pairs{0};    // pairs the I/O thread holds (windows + batch)
+  std::atomic<int64_t> pending_pairs{0};  // a finished batch waiting to enter the queue
+  std::atomic<int64_t> held_pairs{0};     // pairs the I/O thread holds (windows + batch)
   std::atomic<int64_t> peak_pairs{0};
   std::atomic<int64_t> open_shards{0};
 };
@@ -210,7 +214,7 @@ StreamingPairLoader::Impl::Impl(const Manifest& manifest, StreamingLoaderOptions
 
 void StreamingPairLoader::Impl::start() {
   stopping = false;
-  queued_pairs = 0;
+  pending_pairs = 0;
   queue = std::make_unique<BoundedQueue<Batch>>(static_cast<size_t>(options.prefetch_batches));
   io = std::thread([this, from = state] { produce(from); });
 }
@@ -220,18 +224,20 @@ void StreamingPairLoader::Impl::stop() {
   if (queue) queue->close();
   if (io.joinable()) io.join();
   queue.reset();
-  queued_pairs = 0;
+  pending_pairs = 0;
   held_pairs = 0;
 }
 
 // Records the pairs held right now. `in_progress`: pairs the I/O thread holds outside the
-// streams (the batch being built, a pair in hand); `queuing`: a batch about to be pushed. The
-// held count is stored before the queue count grows, so stats() never counts a pair twice.
+// streams (the batch being built, a pair in hand); `queuing`: a batch about to be pushed.
+// Queued pairs are read from the queue's own size (every batch holds local_batch pairs), so
+// a batch the consumer has just popped is never still counted as queued.
 void StreamingPairLoader::Impl::note_buffered(int64_t in_progress, int64_t queuing) {
   int64_t held = in_progress;
   for (const ShuffledPairStream& stream : streams) held += stream.buffered_pairs();
   held_pairs.store(held);
-  const int64_t total = held + queued_pairs.fetch_add(queuing) + queuing;
+  pending_pairs.store(queuing);
+  const int64_t total = held + queuing + queued_pairs();
   int64_t peak = peak_pairs.load(std::memory_order_relaxed);
   while (total > peak && !peak_pairs.compare_exchange_weak(peak, total)) {
   }
@@ -306,6 +312,7 @@ void StreamingPairLoader::Impl::produce(State from) {
       batch.after = at;
       note_buffered(0, local_batch);
       if (!queue->push(std::move(batch))) return;
+      pending_pairs.store(0);
     }
   } catch (const StopRequested&) {
     return;
@@ -337,7 +344,6 @@ std::vector<TokenPair> StreamingPairLoader::next_batch() {
     impl.stop();
     std::rethrow_exception(impl.error);
   }
-  impl.queued_pairs.fetch_sub(static_cast<int64_t>(batch->pairs.size()));
   impl.state = std::move(batch->after);
   return std::move(batch->pairs);
 }
@@ -384,7 +390,7 @@ StreamingPairLoader::Stats StreamingPairLoader::stats() const {
   const Impl& impl = *impl_;
   Stats stats;
   stats.queued_batches = impl.queue ? static_cast<int64_t>(impl.queue->size()) : 0;
-  stats.buffered_pairs = impl.held_pairs.load() + impl.queued_pairs.load();
+  stats.buffered_pairs = impl.held_pairs.load() + impl.pending_pairs.load() + impl.queued_pairs();
   stats.peak_buffered_pairs = impl.peak_pairs.load();
   stats.buffered_pairs_bound = impl.bound;
   stats.open_shards = impl.open_shards.load();
