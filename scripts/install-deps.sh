@@ -13,6 +13,7 @@ packages=(
   libboost-program-options-dev      # command lines
   libgtest-dev googletest           # unit and multi-rank tests
   python3                           # end-to-end tests read JSON results
+  python3-numpy                     # independent NumPy reference for exported models (tests)
   nlohmann-json3-dev                # JSON (manifests, metrics, tokenizer I/O)
   libutf8proc-dev                   # Unicode normalisation and categories for the tokenizer
 )

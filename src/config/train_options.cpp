@@ -58,7 +58,36 @@ OptionTable train_option_table() {
   t.add_float("model.dropout", 0.1, "Dropout probability in training.").at_least(0).less_than(1);
   t.add_float("model.layer_norm_eps", 1e-12, "Epsilon of every layer norm.").greater_than(0);
   t.add_bool("model.mixture_of_experts", true,
-             "true: one expert per domain; false: one dense model for all domains.");
+             "true: one feed-forward expert per domain in model.expert_layers; false: one dense "
+             "model for all domains.");
+  t.add_string("model.init_from", "",
+               "Hugging Face BERT model folder (config.json, model.safetensors or "
+               "pytorch_model.bin, vocab.txt) to start from; empty: random initialisation. Its "
+               "config.json fixes the architecture (leave the model size keys unset), and the "
+               "data must be tokenized with its vocab.txt.");
+  t.add_string("model.expert_layers", "all",
+               "Layers whose feed-forward block becomes one expert per domain: all, middle "
+               "(layer num_layers/2), or a comma-separated list of 0-based indices (\"0,5,11\").");
+  t.add_bool("model.domain_tokens", true,
+             "One learned token per domain, initialised from [CLS], replaces [CLS] at position 0.");
+  t.add_bool("model.router", false,
+             "Learn a linear router on the mean-pooled embedding output that predicts the domain "
+             "(cross-entropy against the domain label); it picks the expert when no domain is "
+             "given.");
+  t.add_float("model.router_loss_weight", 1.0, "Weight of the router's cross-entropy in the loss.")
+      .at_least(0);
+  t.add_choice("model.pooling", {"mean", "cls"}, "mean",
+               "Sentence embedding: mean over non-padding tokens, or the [CLS] position's state.");
+  t.add_bool("model.projection_head", false,
+             "Add the 2025 paper's head after pooling: LayerNorm -> Linear -> tanh -> Linear.");
+  t.add_int("model.projection_size", 0, "Output width of the projection head; 0: hidden size.")
+      .at_least(0)
+      .at_most(kMaxWidth);
+  t.add_bool("model.normalize", false, "L2-normalise sentence embeddings.");
+  t.add_choice("model.attention", {"eager", "fused"}, "eager",
+               "Attention kernel: eager (Hugging Face's eager path, operation for operation) or "
+               "fused (LibTorch's scaled-dot-product attention; flash/memory-efficient kernels on "
+               "GPUs).");
 
   t.add_int("train.steps", 300, "Optimizer steps.").at_least(1).at_most(kMaxCount);
   t.add_int("train.global_batch_size", 64, "Pairs per step over all ranks.")
@@ -120,6 +149,16 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.model.dropout = c.get_float("model.dropout");
   o.model.layer_norm_eps = c.get_float("model.layer_norm_eps");
   o.model.mixture_of_experts = c.get_bool("model.mixture_of_experts");
+  o.model.init_from = c.get_string("model.init_from");
+  o.model.expert_layers = c.get_string("model.expert_layers");
+  o.model.domain_tokens = c.get_bool("model.domain_tokens");
+  o.model.router = c.get_bool("model.router");
+  o.model.router_loss_weight = c.get_float("model.router_loss_weight");
+  o.model.pooling = c.get_string("model.pooling");
+  o.model.projection_head = c.get_bool("model.projection_head");
+  o.model.projection_size = get_int32(c, "model.projection_size");
+  o.model.normalize = c.get_bool("model.normalize");
+  o.model.attention = c.get_string("model.attention");
 
   o.train.steps = get_int32(c, "train.steps");
   o.train.global_batch_size = get_int32(c, "train.global_batch_size");
@@ -137,6 +176,18 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.runtime.threads_per_rank = get_int32(c, "runtime.threads_per_rank");
 
   std::vector<std::string> problems;
+  if (!o.model.init_from.empty()) {
+    // The pretrained config.json decides these; a value set here would be silently ignored.
+    for (const char* key :
+         {"model.hidden_size", "model.num_layers", "model.num_heads", "model.intermediate_size",
+          "model.max_position_embeddings", "model.layer_norm_eps"})
+      if (c.source(key) != Source::kDefault)
+        problems.push_back(cat(key, " is set (", source_name(c.source(key)),
+                               ") but model.init_from takes the architecture from ",
+                               o.model.init_from, "/config.json; remove it"));
+  }
+  if (o.model.projection_size > 0 && !o.model.projection_head)
+    problems.push_back("model.projection_size is set but model.projection_head is false");
   if (o.model.hidden_size % o.model.num_heads != 0)
     problems.push_back(cat("model.num_heads (", o.model.num_heads,
                            ") must divide model.hidden_size (", o.model.hidden_size, ")"));

@@ -43,6 +43,16 @@ struct TrainOptions {
     double dropout = 0;
     double layer_norm_eps = 0;
     bool mixture_of_experts = true;  // false: one dense model for all domains
+    std::string init_from;           // Hugging Face model folder, or empty
+    std::string expert_layers;       // "all", "middle" or "0,5,11"
+    bool domain_tokens = true;
+    bool router = false;
+    double router_loss_weight = 0;
+    std::string pooling;  // mean or cls
+    bool projection_head = false;
+    int projection_size = 0;
+    bool normalize = false;
+    std::string attention;  // eager or fused
   } model;
   struct Train {
     int steps = 0;

@@ -1,8 +1,9 @@
 // Hyper-parameters of a BERT-family encoder (the fields of Hugging Face's BertConfig that
-// change the computation).
+// change the computation, plus the few that config.json must carry for export).
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace moe::model {
 
@@ -17,6 +18,14 @@ struct BertConfig {
   double layer_norm_eps = 1e-12;
   double hidden_dropout = 0.1;
   double attention_dropout = 0.1;
+  // Feed-forward activation under its Hugging Face name (see is_supported_activation).
+  std::string hidden_act = "gelu";
+  int64_t pad_token_id = 0;
+  double initializer_range = 0.02;
 };
+
+// The hidden_act values the encoder implements: "gelu" (exact, erf), "gelu_new" and
+// "gelu_pytorch_tanh" (tanh approximation), "relu".
+bool is_supported_activation(const std::string& name);
 
 }  // namespace moe::model

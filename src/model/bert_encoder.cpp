@@ -1,4 +1,4 @@
-// Implementation of BertEncoder, mean pooling and initialisation (see bert_encoder.h).
+// Implementation of BertEncoder and initialisation (see bert_encoder.h).
 #include "model/bert_encoder.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -10,61 +10,117 @@
 namespace moe::model {
 namespace {
 
-// Checked here, once per batch, because a layer holding a single expert skips routing (and
-// with it the per-layer check) and would send a sequence of any slot to that expert.
-void check_expert_slots(const torch::Tensor& expert_slot, int64_t batch, size_t experts) {
-  MOE_REQUIRE(expert_slot.defined() && expert_slot.dim() == 1 && expert_slot.size(0) == batch,
-              "mixture-of-experts model: need one expert slot per sequence (", batch, ")");
-  if (batch == 0) return;
-  const int64_t count = static_cast<int64_t>(experts);
-  MOE_REQUIRE(!((expert_slot < 0) | (expert_slot >= count)).any().item<bool>(),
-              "mixture-of-experts model: an expert slot is outside 0..", count - 1);
+bool needs_domain_ids(const EncoderLayout& layout) {
+  return layout.mixture_of_experts() || layout.domain_tokens;
 }
 
 }  // namespace
 
-LayerStackImpl::LayerStackImpl(const BertConfig& config,
-                               const std::vector<std::string>& expert_names) {
+LayerStackImpl::LayerStackImpl(const BertConfig& config, const EncoderLayout& layout) {
+  std::vector<std::string> held;
+  for (int32_t d : layout.held_domains()) held.push_back(layout.domains[d]);
   layer = register_module("layer", torch::nn::ModuleList());
   for (int64_t i = 0; i < config.num_layers; ++i)
-    layer->push_back(EncoderLayer(config, expert_names));
+    layer->push_back(
+        EncoderLayer(config, layout.has_experts(i) ? held : std::vector<std::string>{}));
 }
 
-BertEncoderImpl::BertEncoderImpl(const BertConfig& config, std::vector<std::string> expert_names)
-    : config_(config), expert_names_(std::move(expert_names)) {
+BertEncoderImpl::BertEncoderImpl(const BertConfig& config, EncoderLayout layout)
+    : config_(config), layout_(std::move(layout)) {
   MOE_REQUIRE(config.vocab_size > 0 && config.hidden_size > 0 && config.num_layers > 0,
               "model: vocab_size, hidden_size and num_layers must be positive");
-  embeddings_ = register_module("embeddings", BertEmbeddings(config));
-  encoder_ = register_module("encoder", LayerStack(config, expert_names_));
+  MOE_REQUIRE(config.pad_token_id >= 0 && config.pad_token_id < config.vocab_size,
+              "model: pad_token_id ", config.pad_token_id, " is outside the vocabulary");
+  validate_layout(config_, layout_);
+  const int64_t domains = static_cast<int64_t>(layout_.domains.size());
+  slot_of_domain_ = torch::full({domains}, -1, torch::kInt64);
+  const std::vector<int32_t> held = layout_.held_domains();
+  for (size_t slot = 0; slot < held.size(); ++slot)
+    slot_of_domain_[held[slot]] = static_cast<int64_t>(slot);
+
+  embeddings_ =
+      register_module("embeddings", BertEmbeddings(config, layout_.domain_tokens ? domains : 0));
+  encoder_ = register_module("encoder", LayerStack(config, layout_));
+  pooler_ = register_module("pooler", DenseHolder(config.hidden_size, config.hidden_size));
+  for (auto& p : pooler_->parameters()) p.set_requires_grad(false);
+  if (layout_.router)
+    router_ = register_module("router", torch::nn::Linear(config.hidden_size, domains));
+  if (layout_.projection_head)
+    head_ =
+        register_module("head", ProjectionHead(config.hidden_size, layout_.sentence_size(config)));
 }
 
-torch::Tensor BertEncoderImpl::forward(const torch::Tensor& input_ids,
-                                       const torch::Tensor& attention_mask,
-                                       const torch::Tensor& expert_slot) {
-  if (is_mixture_of_experts())
-    check_expert_slots(expert_slot, input_ids.size(0), expert_names_.size());
-  torch::Tensor hidden = embeddings_(input_ids);
+torch::Tensor BertEncoderImpl::expert_slots(const torch::Tensor& domain_ids) const {
+  const int64_t domains = slot_of_domain_.size(0);
+  MOE_REQUIRE(
+      domain_ids.numel() == 0 || !((domain_ids < 0) | (domain_ids >= domains)).any().item<bool>(),
+      "model: a domain id is outside 0..", domains - 1);
+  torch::Tensor slots = slot_of_domain_.index_select(0, domain_ids);
+  if (slots.numel() > 0 && (slots < 0).any().item<bool>()) {
+    const int64_t missing = domain_ids.masked_select(slots < 0)[0].item<int64_t>();
+    throw Error(cat("model: the expert of domain ", layout_.domains[missing],
+                    " is not held by this process"));
+  }
+  return slots;
+}
+
+EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
+                                      const torch::Tensor& attention_mask,
+                                      const torch::Tensor& domain_ids) {
+  EncoderOutput out;
+  const int64_t batch = input_ids.size(0);
+  torch::Tensor plain;
+  torch::Tensor* router_input = router_.is_empty() ? nullptr : &plain;
+  if (!domain_ids.defined()) {
+    MOE_REQUIRE(router_input != nullptr || !needs_domain_ids(layout_),
+                "model: this model has domain experts or domain tokens but no router, so each "
+                "sequence needs its domain");
+    // Routing decides the domain first: the router reads the embeddings without domain
+    // tokens, which do not depend on the domain.
+    if (router_input != nullptr) {
+      torch::NoGradGuard no_grad;
+      out.router_logits = router_(
+          mean_pool(embeddings_->forward(input_ids, torch::Tensor(), nullptr), attention_mask));
+      out.domain_ids = out.router_logits.argmax(1);
+    }
+  } else {
+    MOE_REQUIRE(domain_ids.dim() == 1 && domain_ids.size(0) == batch,
+                "model: need one domain id per sequence (", batch, ")");
+    out.domain_ids = domain_ids.to(torch::kInt64);
+  }
+  torch::Tensor slots;
+  if (is_mixture_of_experts()) slots = expert_slots(out.domain_ids);
+  torch::Tensor hidden =
+      embeddings_(input_ids, layout_.domain_tokens ? out.domain_ids : torch::Tensor(),
+                  domain_ids.defined() ? router_input : nullptr);
+  if (domain_ids.defined() && router_input != nullptr)
+    out.router_logits = router_(mean_pool(plain, attention_mask));
+
   const torch::Tensor additive_mask = additive_attention_mask(attention_mask, hidden.scalar_type());
   for (const auto& module : *encoder_->layer)
-    hidden = module->as<EncoderLayerImpl>()->forward(hidden, additive_mask, expert_slot);
-  return hidden;
+    hidden = module->as<EncoderLayerImpl>()->forward(hidden, additive_mask, slots);
+  out.sentence = sentence_embedding(hidden, attention_mask, layout_, head_);
+  out.hidden = hidden;
+  return out;
 }
 
-torch::Tensor BertEncoderImpl::embed(const torch::Tensor& input_ids,
-                                     const torch::Tensor& attention_mask,
-                                     const torch::Tensor& expert_slot) {
-  return mean_pool(forward(input_ids, attention_mask, expert_slot), attention_mask);
+void BertEncoderImpl::set_attention_kernel(AttentionKernel kernel) {
+  for (const auto& module : *encoder_->layer)
+    module->as<EncoderLayerImpl>()->set_attention_kernel(kernel);
 }
 
-torch::Tensor mean_pool(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
-  torch::Tensor mask = attention_mask.to(hidden.scalar_type()).unsqueeze(-1);
-  torch::Tensor summed = (hidden * mask).sum(1);
-  torch::Tensor counts = mask.sum(1).clamp_min(1e-9);
-  return summed / counts;
-}
-
-void initialize_like_bert(BertEncoderImpl& model, uint64_t seed, double std_dev) {
+void BertEncoderImpl::copy_domain_tokens_from(int64_t token_id) {
+  if (embeddings_->domain_token_embeddings.is_empty()) return;
+  MOE_REQUIRE(token_id >= 0 && token_id < config_.vocab_size, "model: token id ", token_id,
+              " is outside the vocabulary");
   torch::NoGradGuard no_grad;
+  torch::Tensor rows = embeddings_->domain_token_embeddings->weight;
+  rows.copy_(embeddings_->word_embeddings->weight[token_id].unsqueeze(0).expand_as(rows));
+}
+
+void initialize_like_bert(BertEncoderImpl& model, uint64_t seed, int64_t cls_token_id) {
+  torch::NoGradGuard no_grad;
+  const double std_dev = model.config().initializer_range;
   for (auto& item : model.named_parameters()) {
     const std::string name = checkpoint_name(item.key()).name;
     torch::Tensor& p = item.value();
@@ -80,9 +136,10 @@ void initialize_like_bert(BertEncoderImpl& model, uint64_t seed, double std_dev)
       torch::Tensor values = torch::empty(p.sizes(), torch::kFloat32);
       values.normal_(0.0, std_dev, generator);
       p.copy_(values);
-      if (name == "embeddings.word_embeddings.weight") p[0].zero_();  // padding token
+      if (name == "embeddings.word_embeddings.weight") p[model.config().pad_token_id].zero_();
     }
   }
+  if (cls_token_id >= 0) model.copy_domain_tokens_from(cls_token_id);
 }
 
 }  // namespace moe::model

@@ -13,34 +13,6 @@
 namespace moe::model {
 namespace {
 
-nlohmann::json config_to_json(const BertConfig& c) {
-  return {{"vocab_size", c.vocab_size},
-          {"hidden_size", c.hidden_size},
-          {"num_hidden_layers", c.num_layers},
-          {"num_attention_heads", c.num_heads},
-          {"intermediate_size", c.intermediate_size},
-          {"max_position_embeddings", c.max_position_embeddings},
-          {"type_vocab_size", c.type_vocab_size},
-          {"layer_norm_eps", c.layer_norm_eps},
-          {"hidden_dropout_prob", c.hidden_dropout},
-          {"attention_probs_dropout_prob", c.attention_dropout}};
-}
-
-BertConfig config_from_json(const nlohmann::json& j) {
-  BertConfig c;
-  c.vocab_size = j.at("vocab_size");
-  c.hidden_size = j.at("hidden_size");
-  c.num_layers = j.at("num_hidden_layers");
-  c.num_heads = j.at("num_attention_heads");
-  c.intermediate_size = j.at("intermediate_size");
-  c.max_position_embeddings = j.at("max_position_embeddings");
-  c.type_vocab_size = j.at("type_vocab_size");
-  c.layer_norm_eps = j.at("layer_norm_eps");
-  c.hidden_dropout = j.at("hidden_dropout_prob");
-  c.attention_dropout = j.at("attention_probs_dropout_prob");
-  return c;
-}
-
 void write_tensor(h5::File& file, const std::string& dataset, const torch::Tensor& tensor) {
   const torch::Tensor values = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   std::vector<int64_t> shape(values.sizes().begin(), values.sizes().end());
@@ -66,17 +38,86 @@ uint64_t parse_vocab_hash(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+std::string bert_config_to_json(const BertConfig& c) {
+  return nlohmann::json{{"vocab_size", c.vocab_size},
+                        {"hidden_size", c.hidden_size},
+                        {"num_hidden_layers", c.num_layers},
+                        {"num_attention_heads", c.num_heads},
+                        {"intermediate_size", c.intermediate_size},
+                        {"max_position_embeddings", c.max_position_embeddings},
+                        {"type_vocab_size", c.type_vocab_size},
+                        {"layer_norm_eps", c.layer_norm_eps},
+                        {"hidden_dropout_prob", c.hidden_dropout},
+                        {"attention_probs_dropout_prob", c.attention_dropout},
+                        {"hidden_act", c.hidden_act},
+                        {"pad_token_id", c.pad_token_id},
+                        {"initializer_range", c.initializer_range}}
+      .dump();
+}
+
+BertConfig bert_config_from_json(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  BertConfig c;
+  c.vocab_size = j.at("vocab_size");
+  c.hidden_size = j.at("hidden_size");
+  c.num_layers = j.at("num_hidden_layers");
+  c.num_heads = j.at("num_attention_heads");
+  c.intermediate_size = j.at("intermediate_size");
+  c.max_position_embeddings = j.at("max_position_embeddings");
+  c.type_vocab_size = j.at("type_vocab_size");
+  c.layer_norm_eps = j.at("layer_norm_eps");
+  c.hidden_dropout = j.at("hidden_dropout_prob");
+  c.attention_dropout = j.at("attention_probs_dropout_prob");
+  c.hidden_act = j.at("hidden_act");
+  c.pad_token_id = j.at("pad_token_id");
+  c.initializer_range = j.at("initializer_range");
+  return c;
+}
+
+std::string layout_to_json(const EncoderLayout& l) {
+  return nlohmann::json{{"domains", l.domains},
+                        {"expert_layers", l.expert_layers},
+                        {"domain_tokens", l.domain_tokens},
+                        {"router", l.router},
+                        {"pooling", l.pooling},
+                        {"projection_head", l.projection_head},
+                        {"projection_size", l.projection_size},
+                        {"normalize", l.normalize}}
+      .dump();
+}
+
+EncoderLayout layout_from_json(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  EncoderLayout l;
+  l.domains = j.at("domains").get<std::vector<std::string>>();
+  l.expert_layers = j.at("expert_layers").get<std::vector<int64_t>>();
+  l.domain_tokens = j.at("domain_tokens");
+  l.router = j.at("router");
+  l.pooling = j.at("pooling");
+  l.projection_head = j.at("projection_head");
+  l.projection_size = j.at("projection_size");
+  l.normalize = j.at("normalize");
+  return l;
+}
+
 void write_checkpoint(const std::string& path, const CheckpointContents& contents) {
   const std::string temporary = path + ".tmp";
   {
     h5::File file = h5::File::create(temporary);
     file.set_attribute("/", "format_version", kCheckpointFormatVersion);
     file.set_attribute("/", "step", contents.step);
-    file.set_attribute("/", "mixture_of_experts", int64_t{contents.mixture_of_experts});
-    file.set_attribute("/", "domains", nlohmann::json(contents.domains).dump());
-    file.set_attribute("/", "bert_config", config_to_json(contents.config).dump());
+    file.set_attribute("/", "bert_config", bert_config_to_json(contents.config));
+    file.set_attribute("/", "layout", layout_to_json(contents.layout));
     file.set_attribute("/", "vocab_hash", std::to_string(contents.vocab_hash));
+    file.set_attribute("/", "lowercase", int64_t{contents.lowercase});
+    file.set_attribute("/", "max_length", contents.max_length);
     file.set_attribute("/", "config_yaml", contents.config_yaml);
+    std::vector<uint8_t> vocab_bytes;
+    for (const std::string& token : contents.vocab_tokens) {
+      vocab_bytes.insert(vocab_bytes.end(), token.begin(), token.end());
+      vocab_bytes.push_back('\n');
+    }
+    file.write<uint8_t>("tokenizer/vocab", vocab_bytes);
     for (const auto& [name, tensor] : contents.shared) write_tensor(file, "shared/" + name, tensor);
     for (const auto& [domain, tensors] : contents.experts)
       for (const auto& [name, tensor] : tensors)
@@ -97,22 +138,32 @@ CheckpointContents read_checkpoint(const std::string& path) {
   MOE_REQUIRE(version == kCheckpointFormatVersion, "checkpoint ", path, ": format_version ",
               version, " is not supported (this build reads ", kCheckpointFormatVersion, ")");
   try {
-    contents.config =
-        config_from_json(nlohmann::json::parse(file.string_attribute("/", "bert_config")));
-    contents.domains = nlohmann::json::parse(file.string_attribute("/", "domains"))
-                           .get<std::vector<std::string>>();
+    contents.config = bert_config_from_json(file.string_attribute("/", "bert_config"));
+    contents.layout = layout_from_json(file.string_attribute("/", "layout"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(
-        cat("checkpoint ", path, ": malformed bert_config or domains attribute: ", e.what()));
+        cat("checkpoint ", path, ": malformed bert_config or layout attribute: ", e.what()));
   }
   contents.step = file.int_attribute("/", "step");
-  contents.mixture_of_experts = file.int_attribute("/", "mixture_of_experts") != 0;
   contents.vocab_hash = parse_vocab_hash(path, file.string_attribute("/", "vocab_hash"));
+  contents.lowercase = file.int_attribute("/", "lowercase") != 0;
+  contents.max_length = file.int_attribute("/", "max_length");
   contents.config_yaml = file.string_attribute("/", "config_yaml");
+  const std::vector<uint8_t> vocab_bytes = file.read<uint8_t>("tokenizer/vocab");
+  std::string token;
+  for (uint8_t byte : vocab_bytes) {
+    if (byte != '\n') {
+      token.push_back(static_cast<char>(byte));
+      continue;
+    }
+    contents.vocab_tokens.push_back(token);
+    token.clear();
+  }
+  MOE_REQUIRE(token.empty(), "checkpoint ", path, ": /tokenizer/vocab does not end with a newline");
   for (const std::string& name : file.list_datasets("shared"))
     contents.shared[name] = read_tensor(file, "shared/" + name);
-  if (contents.mixture_of_experts) {
-    for (const std::string& domain : contents.domains) {
+  if (contents.layout.mixture_of_experts()) {
+    for (const std::string& domain : contents.layout.domains) {
       const std::string group = "experts/" + domain;
       MOE_REQUIRE(file.exists(group), "checkpoint ", path, ": expert group /", group,
                   " is missing");

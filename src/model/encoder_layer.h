@@ -32,6 +32,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   // expert_slot [batch] int64: index into expert_names per sequence (ignored when dense).
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
                         const torch::Tensor& expert_slot);
+  void set_attention_kernel(AttentionKernel kernel) { attention_->set_kernel(kernel); }
 
  private:
   torch::Tensor feed_forward(const torch::Tensor& hidden, const torch::Tensor& expert_slot);

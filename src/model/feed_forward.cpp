@@ -1,20 +1,36 @@
 // Implementation of FeedForward (see feed_forward.h).
 #include "model/feed_forward.h"
 
+#include "common/error.h"
+
 namespace moe::model {
+
+bool is_supported_activation(const std::string& name) {
+  return name == "gelu" || name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "relu";
+}
+
+torch::Tensor apply_activation(const std::string& name, const torch::Tensor& x) {
+  if (name == "gelu") return torch::gelu(x);
+  if (name == "gelu_new" || name == "gelu_pytorch_tanh") return torch::gelu(x, "tanh");
+  if (name == "relu") return torch::relu(x);
+  throw Error(cat("model: unsupported hidden_act \"", name,
+                  "\" (supported: gelu, gelu_new, gelu_pytorch_tanh, relu)"));
+}
 
 DenseHolderImpl::DenseHolderImpl(int64_t in_features, int64_t out_features) {
   dense = register_module("dense", torch::nn::Linear(in_features, out_features));
 }
 
-FeedForwardImpl::FeedForwardImpl(const BertConfig& config) {
+FeedForwardImpl::FeedForwardImpl(const BertConfig& config) : activation_(config.hidden_act) {
+  MOE_REQUIRE(is_supported_activation(activation_), "model: unsupported hidden_act \"", activation_,
+              "\" (supported: gelu, gelu_new, gelu_pytorch_tanh, relu)");
   intermediate_ =
       register_module("intermediate", DenseHolder(config.hidden_size, config.intermediate_size));
   output_ = register_module("output", DenseHolder(config.intermediate_size, config.hidden_size));
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& hidden) {
-  return output_->dense(torch::gelu(intermediate_->dense(hidden)));
+  return output_->dense(apply_activation(activation_, intermediate_->dense(hidden)));
 }
 
 }  // namespace moe::model

@@ -1,13 +1,18 @@
-// The transformer feed-forward block: intermediate.dense -> exact (erf) GELU ->
-// output.dense. One instance is the dense model's block or one domain's expert; the
-// residual and LayerNorm around it are shared by all experts (see encoder_layer.h).
+// The transformer feed-forward block: intermediate.dense -> activation (hidden_act; exact
+// erf GELU for BERT) -> output.dense. One instance is the dense model's block or one domain's
+// expert; the residual and LayerNorm around it are shared by all experts (see encoder_layer.h).
 #pragma once
 
 #include <torch/torch.h>
 
+#include <string>
+
 #include "model/bert_config.h"
 
 namespace moe::model {
+
+// hidden_act by its Hugging Face name; throws moe::Error for an unsupported one.
+torch::Tensor apply_activation(const std::string& name, const torch::Tensor& x);
 
 // Holds one Linear named "dense" so names read "intermediate.dense.weight" as in HF.
 class DenseHolderImpl : public torch::nn::Module {
@@ -23,6 +28,7 @@ class FeedForwardImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& hidden);
 
  private:
+  std::string activation_;
   DenseHolder intermediate_{nullptr};
   DenseHolder output_{nullptr};
 };

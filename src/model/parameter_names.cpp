@@ -31,15 +31,30 @@ CheckpointName checkpoint_name(const std::string& parameter_name) {
   return {"", parameter_name};
 }
 
-std::string parameter_name(const CheckpointName& name, bool mixture_of_experts) {
+int64_t layer_of(const std::string& name) {
   std::string prefix, rest;
-  const bool feed_forward =
-      split_layer_prefix(name.name, prefix, rest) &&
-      (rest.compare(0, 13, "intermediate.") == 0 || rest.compare(0, 13, "output.dense.") == 0);
-  if (!feed_forward) return name.name;
-  if (!mixture_of_experts) return prefix + "ffn." + rest;
+  if (!split_layer_prefix(name, prefix, rest)) return -1;
+  static const size_t kStart = std::string("encoder.layer.").size();
+  try {
+    return std::stoll(prefix.substr(kStart, prefix.size() - kStart - 1));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+bool is_feed_forward_name(const std::string& name) {
+  std::string prefix, rest;
+  return split_layer_prefix(name, prefix, rest) &&
+         (rest.compare(0, 13, "intermediate.") == 0 || rest.compare(0, 13, "output.dense.") == 0);
+}
+
+std::string parameter_name(const CheckpointName& name, const EncoderLayout& layout) {
+  if (!is_feed_forward_name(name.name)) return name.name;
+  std::string prefix, rest;
+  split_layer_prefix(name.name, prefix, rest);
+  if (!layout.has_experts(layer_of(name.name))) return prefix + "ffn." + rest;
   MOE_REQUIRE(!name.expert.empty(), "feed-forward parameter ", name.name,
-              " of a mixture-of-experts model needs an expert name");
+              " of an expert layer needs an expert name");
   return prefix + "experts." + name.expert + "." + rest;
 }
 

@@ -8,6 +8,12 @@
 
 namespace moe::model {
 
+AttentionKernel parse_attention_kernel(const std::string& name) {
+  if (name == "eager") return AttentionKernel::eager;
+  if (name == "fused") return AttentionKernel::fused;
+  throw Error(cat("attention kernel '", name, "' is not one of eager, fused"));
+}
+
 SelfAttentionProjectionsImpl::SelfAttentionProjectionsImpl(int64_t hidden_size) {
   query = register_module("query", torch::nn::Linear(hidden_size, hidden_size));
   key = register_module("key", torch::nn::Linear(hidden_size, hidden_size));
@@ -24,7 +30,9 @@ AttentionOutputImpl::AttentionOutputImpl(const BertConfig& config) {
 }
 
 SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
-    : num_heads_(config.num_heads), head_size_(config.hidden_size / config.num_heads) {
+    : dropout_probability_(config.attention_dropout),
+      num_heads_(config.num_heads),
+      head_size_(config.hidden_size / config.num_heads) {
   MOE_REQUIRE(config.hidden_size % config.num_heads == 0, "hidden size ", config.hidden_size,
               " is not a multiple of the number of heads ", config.num_heads);
   projections_ = register_module("self", SelfAttentionProjections(config.hidden_size));
@@ -44,14 +52,30 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& hidden,
   torch::Tensor key = split_heads(projections_->key(hidden));
   torch::Tensor value = split_heads(projections_->value(hidden));
 
-  torch::Tensor scores =
-      torch::matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
-  torch::Tensor probabilities = attention_dropout_(torch::softmax(scores + additive_mask, -1));
-  torch::Tensor context = torch::matmul(probabilities, value)
+  torch::Tensor context = attend(query, key, value, additive_mask)
                               .transpose(1, 2)
                               .reshape({batch, length, num_heads_ * head_size_});
   torch::Tensor projected = output_->dropout(output_->dense(context));
   return output_->layer_norm(projected + hidden);
+}
+
+torch::Tensor SelfAttentionImpl::attend(const torch::Tensor& query, const torch::Tensor& key,
+                                        const torch::Tensor& value,
+                                        const torch::Tensor& additive_mask) {
+  if (kernel_ == AttentionKernel::fused) {
+    const double dropout = is_training() ? dropout_probability_ : 0.0;
+#if TORCH_VERSION_MAJOR >= 2
+    return at::scaled_dot_product_attention(query, key, value, additive_mask, dropout);
+#else
+    // LibTorch 1.13 has the same operator under a private name (it returns the weights too).
+    return std::get<0>(
+        at::_scaled_dot_product_attention(query, key, value, additive_mask, dropout, false));
+#endif
+  }
+  torch::Tensor scores =
+      torch::matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
+  torch::Tensor probabilities = attention_dropout_(torch::softmax(scores + additive_mask, -1));
+  return torch::matmul(probabilities, value);
 }
 
 torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,

@@ -1,13 +1,21 @@
 // Multi-head self-attention with the padding mask, plus its output projection, residual
 // and LayerNorm: Hugging Face's BertAttention ("self.query/key/value", "output.dense",
-// "output.LayerNorm"), eager path.
+// "output.LayerNorm"). Two kernels compute the attention itself: "eager" (Hugging Face's
+// eager path, operation for operation) and "fused" (LibTorch's scaled-dot-product attention,
+// which picks a flash or memory-efficient kernel on GPUs; same results to rounding).
 #pragma once
 
 #include <torch/torch.h>
 
+#include <string>
+
 #include "model/bert_config.h"
 
 namespace moe::model {
+
+enum class AttentionKernel { eager, fused };
+// "eager" or "fused"; throws moe::Error otherwise.
+AttentionKernel parse_attention_kernel(const std::string& name);
 
 // Holds query/key/value so their parameter names match Hugging Face's "attention.self.*".
 class SelfAttentionProjectionsImpl : public torch::nn::Module {
@@ -32,8 +40,14 @@ class SelfAttentionImpl : public torch::nn::Module {
   explicit SelfAttentionImpl(const BertConfig& config);
   // hidden [batch, length, hidden]; additive_mask [batch, 1, 1, length] (0 keep, min drop).
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask);
+  void set_kernel(AttentionKernel kernel) { kernel_ = kernel; }
 
  private:
+  torch::Tensor attend(const torch::Tensor& query, const torch::Tensor& key,
+                       const torch::Tensor& value, const torch::Tensor& additive_mask);
+
+  AttentionKernel kernel_ = AttentionKernel::eager;
+  double dropout_probability_;
   int64_t num_heads_;
   int64_t head_size_;
   SelfAttentionProjections projections_{nullptr};

@@ -31,8 +31,11 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
   for (int side = 0; side < 2; ++side)
     for (const auto& pair : local) domains.push_back(pair.domain);
   const TokenBatch batch = pad_sequences(sequences, options.pad_id);
-  torch::Tensor embeddings =
-      model.encoder()->embed(batch.input_ids, batch.attention_mask, model.expert_slots(domains));
+  const torch::Tensor domain_ids =
+      torch::tensor(std::vector<int64_t>(domains.begin(), domains.end()), torch::kInt64);
+  const model::EncoderOutput encoded =
+      model.encoder()->encode(batch.input_ids, batch.attention_mask, domain_ids);
+  const torch::Tensor& embeddings = encoded.sentence;
   torch::Tensor anchors = embeddings.slice(0, 0, n);
   torch::Tensor positives = embeddings.slice(0, n, 2 * n);
 
@@ -46,12 +49,30 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
   torch::Tensor loss_sum = mnr_loss_sum(anchors, candidates, targets, options.scale);
 
   // 4. Local loss over the GLOBAL batch size: summed gradients are those of the mean loss.
-  (loss_sum / static_cast<double>(options.global_batch_size)).backward();
+  const double global = static_cast<double>(options.global_batch_size);
+  torch::Tensor objective = loss_sum / global;
+  torch::Tensor router_sum = torch::zeros({}, torch::kFloat32);
+  torch::Tensor router_correct = torch::zeros({}, torch::kFloat32);
+  if (encoded.router_logits.defined()) {
+    router_sum = torch::nn::functional::cross_entropy(
+        encoded.router_logits, domain_ids,
+        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+    router_correct = (encoded.router_logits.argmax(1) == domain_ids).sum().to(torch::kFloat32);
+    objective = objective + options.router_loss_weight * router_sum / (2.0 * global);
+  }
+  objective.backward();
   model.synchronize_gradients();
 
-  torch::Tensor total = loss_sum.detach().to(torch::kFloat64).reshape({1});
-  world.all_reduce_sum(total);
-  return {total.item<double>() / static_cast<double>(options.global_batch_size), n};
+  torch::Tensor totals =
+      torch::stack({loss_sum.detach().to(torch::kFloat64), router_sum.detach().to(torch::kFloat64),
+                    router_correct.to(torch::kFloat64)});
+  world.all_reduce_sum(totals);
+  ContrastiveStepResult result;
+  result.loss = totals[0].item<double>() / global;
+  result.local_pairs = n;
+  result.router_loss = totals[1].item<double>() / (2.0 * global);
+  result.router_accuracy = totals[2].item<double>() / (2.0 * global);
+  return result;
 }
 
 }  // namespace moe::train

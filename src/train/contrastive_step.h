@@ -17,11 +17,18 @@ struct ContrastiveStepOptions {
   int64_t global_batch_size = 0;  // the loss is the mean over this many pairs
   double scale = 20.0;            // MNR cosine scale
   int32_t pad_id = 0;
+  // Weight of the router's cross-entropy (mean over the global batch's sequences) added to
+  // the MNR loss; used only when the model has a router.
+  double router_loss_weight = 1.0;
 };
 
 struct ContrastiveStepResult {
   double loss = 0.0;        // global mean loss (identical on every rank)
   int64_t local_pairs = 0;  // pairs this rank embedded after dispatch
+  // With a router (else 0): its mean cross-entropy and accuracy over the global batch's
+  // sequences (both sides of every pair), identical on every rank.
+  double router_loss = 0.0;
+  double router_accuracy = 0.0;
 };
 
 // Collective over `world`. Gradients accumulate into the parameters' .grad (zero them

@@ -9,36 +9,27 @@
 #include "model/parameter_names.h"
 
 namespace moe::train {
-namespace {
-
-std::vector<std::string> names_of(const std::vector<std::string>& domains,
-                                  const std::vector<int>& experts) {
-  std::vector<std::string> names;
-  for (int e : experts) names.push_back(domains.at(e));
-  return names;
-}
-
-}  // namespace
-
 ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
-                                         std::vector<std::string> domains, bool mixture_of_experts,
-                                         dist::Communicator& world, uint64_t seed)
+                                         model::EncoderLayout layout, dist::Communicator& world,
+                                         uint64_t seed, int64_t cls_token_id)
     : config_(config),
-      domains_(std::move(domains)),
-      mixture_of_experts_(mixture_of_experts),
+      layout_(std::move(layout)),
       world_(world),
-      placement_(mixture_of_experts ? static_cast<int>(domains_.size()) : 1, world.size()) {
-  MOE_REQUIRE(!domains_.empty(), "model: the data names no domain");
+      placement_(layout_.mixture_of_experts() ? static_cast<int>(layout_.domains.size()) : 1,
+                 world.size()) {
+  MOE_REQUIRE(!layout_.domains.empty(), "model: the data names no domain");
   local_experts_ = placement_.experts_on(world_.rank());
   replica_group_ = world_.split(placement_.replica_group_color(world_.rank()), world_.rank());
-  encoder_ = model::BertEncoder(config_, mixture_of_experts_ ? names_of(domains_, local_experts_)
-                                                             : std::vector<std::string>{});
-  model::initialize_like_bert(*encoder_, seed);
+  layout_.local_domains.clear();
+  if (layout_.mixture_of_experts())
+    for (int e : local_experts_) layout_.local_domains.push_back(e);
+  encoder_ = model::BertEncoder(config_, layout_);
+  model::initialize_like_bert(*encoder_, seed, cls_token_id);
 }
 
 int ExpertParallelModel::destination_rank(int32_t domain, int64_t turn) const {
-  if (!mixture_of_experts_) return world_.rank();
-  MOE_REQUIRE(domain >= 0 && domain < static_cast<int32_t>(domains_.size()),
+  if (!layout_.mixture_of_experts()) return world_.rank();
+  MOE_REQUIRE(domain >= 0 && domain < static_cast<int32_t>(layout_.domains.size()),
               "example with unknown domain id ", domain);
   if (holds(domain)) return world_.rank();
   const std::vector<int> ranks = placement_.ranks_of(domain);
@@ -46,32 +37,20 @@ int ExpertParallelModel::destination_rank(int32_t domain, int64_t turn) const {
 }
 
 int ExpertParallelModel::evaluation_rank(int32_t domain) const {
-  if (!mixture_of_experts_) return domain % world_.size();
+  if (!layout_.mixture_of_experts()) return domain % world_.size();
   return placement_.primary_rank(domain);
 }
 
 bool ExpertParallelModel::holds(int32_t domain) const {
-  if (!mixture_of_experts_) return true;
+  if (!layout_.mixture_of_experts()) return true;
   return std::find(local_experts_.begin(), local_experts_.end(), domain) != local_experts_.end();
-}
-
-torch::Tensor ExpertParallelModel::expert_slots(const std::vector<int32_t>& domains) const {
-  torch::Tensor slots = torch::zeros({static_cast<int64_t>(domains.size())}, torch::kInt64);
-  if (!mixture_of_experts_) return slots;
-  auto access = slots.accessor<int64_t, 1>();
-  for (size_t i = 0; i < domains.size(); ++i) {
-    auto it = std::find(local_experts_.begin(), local_experts_.end(), domains[i]);
-    MOE_REQUIRE(it != local_experts_.end(), "rank ", world_.rank(), " got an example of domain ",
-                domains[i], " whose expert it does not hold");
-    access[i] = it - local_experts_.begin();
-  }
-  return slots;
 }
 
 std::vector<torch::Tensor> ExpertParallelModel::shared_parameters() const {
   std::vector<torch::Tensor> result;
   for (const auto& item : encoder_->named_parameters())
-    if (model::checkpoint_name(item.key()).expert.empty()) result.push_back(item.value());
+    if (item.value().requires_grad() && model::checkpoint_name(item.key()).expert.empty())
+      result.push_back(item.value());
   return result;
 }
 
@@ -127,8 +106,8 @@ void ExpertParallelModel::reset_communication_stats() {
 model::CheckpointContents ExpertParallelModel::gather_checkpoint() const {
   model::CheckpointContents contents;
   contents.config = config_;
-  contents.domains = domains_;
-  contents.mixture_of_experts = mixture_of_experts_;
+  contents.layout = layout_;
+  contents.layout.local_domains.clear();
   const bool root = world_.rank() == 0;
   std::vector<std::pair<model::CheckpointName, torch::Tensor>> expert_tensors;
   for (const auto& item : encoder_->named_parameters()) {
@@ -139,7 +118,7 @@ model::CheckpointContents ExpertParallelModel::gather_checkpoint() const {
       expert_tensors.emplace_back(name, item.value().detach());
     }
   }
-  if (!mixture_of_experts_) return contents;
+  if (!layout_.mixture_of_experts()) return contents;
 
   // Each expert is sent once, by its primary replica, flattened in parameter order. The
   // layout of one expert is the same everywhere, so rank 0 can cut the stream apart.
@@ -147,7 +126,7 @@ model::CheckpointContents ExpertParallelModel::gather_checkpoint() const {
   for (int expert : local_experts_) {
     if (placement_.primary_rank(expert) != world_.rank()) continue;
     for (const auto& [name, tensor] : expert_tensors)
-      if (name.expert == domains_[expert]) outgoing.push_back(tensor.reshape({-1}));
+      if (name.expert == layout_.domains[expert]) outgoing.push_back(tensor.reshape({-1}));
   }
   torch::Tensor flat = outgoing.empty() ? torch::empty({0}, torch::kFloat32) : torch::cat(outgoing);
   torch::Tensor gathered = world_.gather_rows(flat, 0);
@@ -164,7 +143,7 @@ model::CheckpointContents ExpertParallelModel::gather_checkpoint() const {
       if (placement_.primary_rank(expert) != rank) continue;
       for (const auto& [name, like] : layout) {
         const int64_t n = like.numel();
-        contents.experts[domains_[expert]][name] =
+        contents.experts[layout_.domains[expert]][name] =
             gathered.slice(0, offset, offset + n).view(like.sizes()).clone();
         offset += n;
       }

@@ -17,15 +17,17 @@ namespace moe::train {
 
 class ExpertParallelModel {
  public:
-  // domains: every domain of the job (index = domain id). mixture_of_experts: one expert
-  // per domain placed over the ranks; otherwise one dense model replicated on every rank.
-  ExpertParallelModel(const model::BertConfig& config, std::vector<std::string> domains,
-                      bool mixture_of_experts, dist::Communicator& world, uint64_t seed);
+  // layout.domains: every domain of the job (index = domain id). With expert layers, one
+  // expert per domain is placed over the ranks (layout.local_domains is set here);
+  // otherwise one dense model is replicated on every rank. Parameters start as
+  // initialize_like_bert(seed) with domain tokens copied from cls_token_id.
+  ExpertParallelModel(const model::BertConfig& config, model::EncoderLayout layout,
+                      dist::Communicator& world, uint64_t seed, int64_t cls_token_id);
 
   model::BertEncoder& encoder() { return encoder_; }
   const dist::ExpertPlacement& placement() const { return placement_; }
-  const std::vector<std::string>& domains() const { return domains_; }
-  bool mixture_of_experts() const { return mixture_of_experts_; }
+  const std::vector<std::string>& domains() const { return layout_.domains; }
+  bool mixture_of_experts() const { return layout_.mixture_of_experts(); }
 
   // The rank that trains an example of `domain`. Examples already on a rank holding their
   // expert stay; others go to the expert's replicas in turn (`turn` spreads them).
@@ -34,9 +36,7 @@ class ExpertParallelModel {
   int evaluation_rank(int32_t domain) const;
   // Whether this rank can run examples of `domain`.
   bool holds(int32_t domain) const;
-  // Expert slot of each example for the encoder's forward (0 for a dense model).
-  torch::Tensor expert_slots(const std::vector<int32_t>& domains) const;
-
+  // Trainable parameters (the pooler is not trained).
   std::vector<torch::Tensor> shared_parameters() const;
   std::vector<torch::Tensor> expert_parameters() const;
 
@@ -58,8 +58,7 @@ class ExpertParallelModel {
 
  private:
   model::BertConfig config_;
-  std::vector<std::string> domains_;
-  bool mixture_of_experts_;
+  model::EncoderLayout layout_;
   dist::Communicator& world_;
   dist::ExpertPlacement placement_;
   std::vector<int> local_experts_;                     // expert ids held here

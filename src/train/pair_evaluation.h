@@ -10,10 +10,16 @@
 
 namespace moe::train {
 
-// Embeds both sides with the given expert slot (batches of batch_size pairs, no gradient,
-// eval mode restored to the previous mode afterwards) and returns one cosine per pair.
-std::vector<float> pair_similarities(model::BertEncoder& encoder,
-                                     const std::vector<data::TokenPair>& pairs, int64_t slot,
-                                     int64_t batch_size, int32_t pad_id);
+struct PairScores {
+  std::vector<float> similarities;  // one cosine per pair
+  int64_t routed = 0;               // sequences the router saw (0 without router)
+  int64_t routed_correctly = 0;     // ... and assigned to `domain`
+};
+
+// Embeds both sides as `domain` (batches of batch_size pairs, no gradient, eval mode
+// restored to the previous mode afterwards), scores each pair by cosine, and counts how
+// often the router (if any) picks `domain`.
+PairScores score_pairs(model::BertEncoder& encoder, const std::vector<data::TokenPair>& pairs,
+                       int32_t domain, int64_t batch_size, int32_t pad_id);
 
 }  // namespace moe::train

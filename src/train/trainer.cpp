@@ -12,6 +12,8 @@
 #include "common/log.h"
 #include "data/split_pairs.h"
 #include "data/vocabulary.h"
+#include "hf/pretrained_bert.h"
+#include "model/parameter_loading.h"
 #include "model/parameter_names.h"
 #include "train/contrastive_step.h"
 #include "train/learning_rate_schedule.h"
@@ -46,8 +48,25 @@ bool decays(const std::string& name) {
          !(name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0);
 }
 
-// Metrics travel as a fixed row of doubles so one all-reduce shares them.
-constexpr int kMetricFields = 10;
+model::EncoderLayout layout_from(const config::TrainOptions& options,
+                                 const std::vector<std::string>& domains, int64_t num_layers) {
+  model::EncoderLayout layout;
+  layout.domains = domains;
+  if (options.model.mixture_of_experts)
+    layout.expert_layers =
+        model::parse_expert_layers(options.model.expert_layers, num_layers, "model.expert_layers");
+  layout.domain_tokens = options.model.domain_tokens;
+  layout.router = options.model.router;
+  layout.pooling = options.model.pooling;
+  layout.projection_head = options.model.projection_head;
+  layout.projection_size = options.model.projection_size;
+  layout.normalize = options.model.normalize;
+  return layout;
+}
+
+// Metrics travel as a fixed row of doubles so one all-reduce shares them (the last two:
+// sequences routed and routed to the right domain).
+constexpr int kMetricFields = 12;
 
 void to_row(const PairMetrics& m, double* row) {
   const double values[kMetricFields] = {static_cast<double>(m.count),
@@ -93,14 +112,47 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
               " does not match the manifest ", options_.data.manifest,
               " (hash differs); re-run moe_prep");
   pad_id_ = vocabulary.pad_id();
-  MOE_REQUIRE(manifest_.max_length <= options_.model.max_position_embeddings,
-              "data.manifest: shards hold sequences of up to ", manifest_.max_length,
-              " tokens but model.max_position_embeddings is ",
-              options_.model.max_position_embeddings);
 
+  vocab_tokens_.clear();
+  for (int32_t id = 0; id < vocabulary.size(); ++id) vocab_tokens_.push_back(vocabulary.token(id));
+
+  model::BertConfig bert = bert_config_from(options_, vocabulary.size());
+  std::unique_ptr<hf::PretrainedBert> pretrained;
+  if (!options_.model.init_from.empty()) {
+    const std::string& dir = options_.model.init_from;
+    pretrained = std::make_unique<hf::PretrainedBert>(hf::read_pretrained_bert(dir));
+    MOE_REQUIRE(pretrained->vocabulary.hash() == manifest_.vocab_hash, "model.init_from: ", dir,
+                "/vocab.txt is not the vocabulary the data was tokenized with (", vocab_path,
+                "); re-run moe_prep with --vocab ", dir, "/vocab.txt");
+    MOE_REQUIRE(pretrained->tokenizer.options.lowercase == manifest_.lowercase,
+                "model.init_from: ", dir, " expects ",
+                pretrained->tokenizer.options.lowercase ? "lower-cased" : "cased",
+                " input but the data was tokenized ", manifest_.lowercase ? "lower-cased" : "cased",
+                "; re-run moe_prep to match");
+    bert = pretrained->config;
+    bert.hidden_dropout = options_.model.dropout;
+    bert.attention_dropout = options_.model.dropout;
+  }
+  MOE_REQUIRE(manifest_.max_length <= bert.max_position_embeddings, "data.manifest: shards hold ",
+              "sequences of up to ", manifest_.max_length, " tokens but the model takes at most ",
+              bert.max_position_embeddings);
   model_ = std::make_unique<ExpertParallelModel>(
-      bert_config_from(options_, vocabulary.size()), manifest_.domains,
-      options_.model.mixture_of_experts, world_, static_cast<uint64_t>(options_.run.seed));
+      bert, layout_from(options_, manifest_.domains, bert.num_layers), world_,
+      static_cast<uint64_t>(options_.run.seed), vocabulary.cls_id());
+  model_->encoder()->set_attention_kernel(model::parse_attention_kernel(options_.model.attention));
+  if (pretrained) {
+    const std::vector<std::string> kept =
+        model::load_parameters(*model_->encoder(), pretrained->tensors, {},
+                               model::SourceKind::dense_bert, pretrained->weights_path);
+    // Domain tokens start from the pretrained [CLS], as in the paper.
+    model_->encoder()->copy_domain_tokens_from(vocabulary.cls_id());
+    log::info("setup",
+              cat("initialised from ", pretrained->weights_path,
+                  kept.empty() ? "" : cat(" (new: ", kept.size(), " tensors)"),
+                  pretrained->ignored.empty() ? ""
+                                              : cat(", ignored ", pretrained->ignored.size(),
+                                                    " pre-training head tensors")));
+  }
 
   MOE_REQUIRE(manifest_.count("train") > 0, "data.manifest ", options_.data.manifest,
               ": the train split is empty");
@@ -126,8 +178,9 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
 
   std::vector<torch::Tensor> decayed, not_decayed;
   for (const auto& item : model_->encoder()->named_parameters())
-    (decays(model::checkpoint_name(item.key()).name) ? decayed : not_decayed)
-        .push_back(item.value());
+    if (item.value().requires_grad())
+      (decays(model::checkpoint_name(item.key()).name) ? decayed : not_decayed)
+          .push_back(item.value());
   std::vector<torch::optim::OptimizerParamGroup> groups;
   auto options_with_decay = [&](double decay) {
     return std::make_unique<torch::optim::AdamWOptions>(
@@ -155,8 +208,8 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
             cat(options_.model.mixture_of_experts ? "mixture of experts: " : "dense model: ",
                 model_->placement().describe(manifest_.domains)));
   log::info("setup", cat("parameters on rank 0: ", parameters, " (vocabulary ", vocabulary.size(),
-                         ", hidden ", options_.model.hidden_size, ", layers ",
-                         options_.model.num_layers, ")"));
+                         ", hidden ", model_->encoder()->config().hidden_size, ", layers ",
+                         model_->encoder()->config().num_layers, ")"));
 }
 
 std::vector<DomainEvaluation> Trainer::evaluate() {
@@ -167,17 +220,23 @@ std::vector<DomainEvaluation> Trainer::evaluate() {
     const std::vector<data::TokenPair>& pairs = eval_pairs_[d];
     MOE_REQUIRE(!pairs.empty(), "no ", config::to_string(options_.eval.split), " pairs for domain ",
                 manifest_.domains[d], " in ", options_.data.manifest);
-    const int64_t slot = model_->expert_slots({static_cast<int32_t>(d)}).item<int64_t>();
-    std::vector<float> scores =
-        pair_similarities(model_->encoder(), pairs, slot, options_.eval.batch_size, pad_id_);
+    const PairScores scores = score_pairs(model_->encoder(), pairs, static_cast<int32_t>(d),
+                                          options_.eval.batch_size, pad_id_);
     std::vector<float> labels;
     for (const auto& p : pairs) labels.push_back(p.label);
-    to_row(evaluate_pairs(scores, labels), rows[d].data_ptr<double>());
+    double* row = rows[d].data_ptr<double>();
+    to_row(evaluate_pairs(scores.similarities, labels), row);
+    row[kMetricFields - 2] = static_cast<double>(scores.routed);
+    row[kMetricFields - 1] = static_cast<double>(scores.routed_correctly);
   }
   world_.all_reduce_sum(rows);
   std::vector<DomainEvaluation> result;
-  for (int64_t d = 0; d < domains; ++d)
-    result.push_back({manifest_.domains[d], from_row(rows[d].data_ptr<double>())});
+  for (int64_t d = 0; d < domains; ++d) {
+    const double* row = rows[d].data_ptr<double>();
+    const double routed = row[kMetricFields - 2];
+    result.push_back(
+        {manifest_.domains[d], from_row(row), routed > 0 ? row[kMetricFields - 1] / routed : -1.0});
+  }
   return result;
 }
 
@@ -190,10 +249,15 @@ double Trainer::train_step() {
   const std::vector<data::TokenPair> sampled = train_loader_->next_batch();
 
   optimizer_->zero_grad();
-  const ContrastiveStepOptions step_options{options_.train.global_batch_size, options_.train.scale,
-                                            pad_id_};
+  ContrastiveStepOptions step_options;
+  step_options.global_batch_size = options_.train.global_batch_size;
+  step_options.scale = options_.train.scale;
+  step_options.pad_id = pad_id_;
+  step_options.router_loss_weight = options_.model.router_loss_weight;
   const ContrastiveStepResult result =
       contrastive_forward_backward(*model_, world_, sampled, step_options, examples_turn_);
+  last_router_loss_ = result.router_loss;
+  last_router_accuracy_ = result.router_accuracy;
   last_grad_norm_ = model_->clip_gradients(options_.train.clip_grad_norm);
   last_lr_ = lr;
   optimizer_->step();
@@ -234,6 +298,10 @@ TrainingSummary Trainer::run() {
           {"comm_ms_per_step", 1000.0 * comm / steps_in_window},
           {"comm_bytes_per_step", bytes / steps_in_window},
           {"samples_per_s", options_.train.global_batch_size * steps_in_window / elapsed}};
+      if (options_.model.router) {
+        line["router_loss"] = last_router_loss_;
+        line["router_accuracy"] = last_router_accuracy_;
+      }
       const double eta = (options_.train.steps - step_) * elapsed / steps_in_window;
       log::info("train",
                 cat("step ", step_, "/", options_.train.steps, "  loss ", fixed(summary.final_loss),
@@ -265,6 +333,9 @@ TrainingSummary Trainer::run() {
                          {"roc_auc_before", summary.before[d].metrics.roc_auc},
                          {"roc_auc_after", summary.after[d].metrics.roc_auc},
                          {"pairs", summary.after[d].metrics.count}});
+    if (options_.model.router)
+      for (size_t d = 0; d < summary.after.size(); ++d)
+        results[d]["router_accuracy_after"] = summary.after[d].router_accuracy;
     write_metrics_line(
         nlohmann::json({{"evaluation", results}, {"split", config::to_string(options_.eval.split)}})
             .dump());
@@ -284,6 +355,9 @@ std::string Trainer::save_checkpoint(int64_t step) {
   if (world_.rank() == 0) {
     contents.step = step;
     contents.vocab_hash = manifest_.vocab_hash;
+    contents.vocab_tokens = vocab_tokens_;
+    contents.lowercase = manifest_.lowercase;
+    contents.max_length = manifest_.max_length;
     contents.config_yaml = config_yaml_;
     model::write_checkpoint(path, contents);
     log::info("checkpoint", cat("wrote ", path, " (step ", step, ")"));
@@ -318,6 +392,8 @@ std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,
     }
     weighted_before += b.f1max.f1 * b.count;
     total += b.count;
+    const double routed = (both ? after[d] : before[d]).router_accuracy;
+    if (routed >= 0) out << "  router accuracy " << fixed(routed);
     out << "\n";
   }
   if (total > 0) {

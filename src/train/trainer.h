@@ -23,6 +23,7 @@ namespace moe::train {
 struct DomainEvaluation {
   std::string domain;
   PairMetrics metrics;
+  double router_accuracy = -1.0;  // share of sequences the router sends here; -1: no router
 };
 
 struct TrainingSummary {
@@ -64,6 +65,9 @@ class Trainer {
   int64_t examples_turn_ = 0;  // spreads examples over an expert's replicas
   double last_grad_norm_ = 0.0;
   double last_lr_ = 0.0;
+  double last_router_loss_ = 0.0;
+  double last_router_accuracy_ = 0.0;
+  std::vector<std::string> vocab_tokens_;  // stored in checkpoints
   std::ofstream metrics_file_;
 };
 

@@ -45,6 +45,16 @@ const std::vector<std::string> kTrainKeys = {
     "model.dropout",
     "model.layer_norm_eps",
     "model.mixture_of_experts",
+    "model.init_from",
+    "model.expert_layers",
+    "model.domain_tokens",
+    "model.router",
+    "model.router_loss_weight",
+    "model.pooling",
+    "model.projection_head",
+    "model.projection_size",
+    "model.normalize",
+    "model.attention",
     "train.steps",
     "train.global_batch_size",
     "train.lr",
@@ -169,6 +179,23 @@ TEST(TrainOptions, WarmupMustNotExceedSteps) {
   EXPECT_EQ(error_with({"train.steps=10", "train.warmup_steps=11"}),
             "train.warmup_steps (11) must be <= train.steps (10)");
   EXPECT_EQ(options_with({"train.steps=10", "train.warmup_steps=10"}).train.warmup_steps, 10);
+}
+
+TEST(TrainOptions, InitFromTakesTheArchitectureFromThePretrainedModel) {
+  EXPECT_EQ(error_with({"model.init_from=models/scibert", "model.hidden_size=128"}),
+            "model.hidden_size is set (--set) but model.init_from takes the architecture from "
+            "models/scibert/config.json; remove it");
+  const TrainOptions o = options_with({"model.init_from=models/scibert", "model.dropout=0.2"});
+  EXPECT_EQ(o.model.init_from, "models/scibert");
+  EXPECT_DOUBLE_EQ(o.model.dropout, 0.2);  // a training choice, not the architecture
+}
+
+TEST(TrainOptions, ProjectionSizeNeedsTheHead) {
+  EXPECT_EQ(error_with({"model.projection_size=32"}),
+            "model.projection_size is set but model.projection_head is false");
+  const TrainOptions o = options_with({"model.projection_head=true", "model.projection_size=32"});
+  EXPECT_EQ(o.model.projection_size, 32);
+  EXPECT_TRUE(o.model.projection_head);
 }
 
 TEST(TrainOptions, AllCrossKeyProblemsAreListed) {

@@ -65,7 +65,7 @@ TEST(InitializeLikeBert, DistinctParametersDrawDistinctValues) {
 TEST(InitializeLikeBert, LayerNormOnesBiasesZeroPaddingRowZeroWeightsNormal) {
   for (const std::vector<std::string>& experts :
        {std::vector<std::string>{}, std::vector<std::string>{"cardio", "pulmo"}}) {
-    BertEncoder model(small_bert_config(), experts);
+    BertEncoder model(small_bert_config(), moe::testing_support::expert_layout(experts));
     // Start from garbage so that every value checked below is one the initialiser wrote.
     {
       torch::NoGradGuard no_grad;
@@ -229,7 +229,7 @@ TEST(BertEncoder, EvalModeIsDeterministicAndDropoutActsInTraining) {
   BertConfig config = small_bert_config();
   config.hidden_dropout = 0.5;
   config.attention_dropout = 0.5;
-  BertEncoder model(config, std::vector<std::string>{});
+  BertEncoder model(config, moe::model::EncoderLayout{});
   initialize_like_bert(*model, 2);
   const torch::Tensor ids = random_ids(2, 6, 1);
   const torch::Tensor mask = torch::ones({2, 6}, torch::kInt64);

@@ -42,13 +42,18 @@ BertConfig round_trip_config() {
 // Checkpoint contents of a freshly initialised model whose every parameter was then moved
 // off its initial value by random noise (so no two tensors or experts are alike).
 CheckpointContents contents_of(const std::vector<std::string>& experts, uint64_t seed) {
-  BertEncoder model(round_trip_config(), experts);
+  BertEncoder model(round_trip_config(), moe::testing_support::expert_layout(experts));
   moe::model::initialize_like_bert(*model, seed);
   torch::manual_seed(seed);
   CheckpointContents contents;
   contents.config = round_trip_config();
-  contents.mixture_of_experts = !experts.empty();
-  contents.domains = experts.empty() ? std::vector<std::string>{"cardio", "pulmo"} : experts;
+  contents.layout = moe::testing_support::expert_layout(experts);
+  if (experts.empty()) contents.layout.domains = {"cardio", "pulmo"};
+  contents.layout.pooling = "cls";
+  contents.layout.normalize = true;
+  contents.vocab_tokens = {"[PAD]", "", "[CLS]", "word", "##piece"};  // blank tokens exist
+  contents.lowercase = false;
+  contents.max_length = 77;
   contents.step = 1234567890123;
   contents.vocab_hash = 18446744073709551557ull;  // above INT64_MAX: must survive as unsigned
   contents.config_yaml = "model:\n  name: tiny\ntrain:\n  lr: 1.0e-4  # comment\n";
@@ -89,8 +94,10 @@ void expect_same_contents(const CheckpointContents& actual, const CheckpointCont
   EXPECT_EQ(a.layer_norm_eps, e.layer_norm_eps);  // exact: doubles must round-trip
   EXPECT_EQ(a.hidden_dropout, e.hidden_dropout);
   EXPECT_EQ(a.attention_dropout, e.attention_dropout);
-  EXPECT_EQ(actual.mixture_of_experts, expected.mixture_of_experts);
-  EXPECT_EQ(actual.domains, expected.domains);
+  EXPECT_EQ(moe::model::layout_to_json(actual.layout), moe::model::layout_to_json(expected.layout));
+  EXPECT_EQ(actual.vocab_tokens, expected.vocab_tokens);
+  EXPECT_EQ(actual.lowercase, expected.lowercase);
+  EXPECT_EQ(actual.max_length, expected.max_length);
   EXPECT_EQ(actual.step, expected.step);
   EXPECT_EQ(actual.vocab_hash, expected.vocab_hash);
   EXPECT_EQ(actual.config_yaml, expected.config_yaml);
@@ -120,7 +127,7 @@ class CheckpointFileTest : public ::testing::Test {
 TEST_F(CheckpointFileTest, DenseRoundTripIsBitExact) {
   const CheckpointContents written = contents_of({}, 1);
   ASSERT_TRUE(written.experts.empty());
-  ASSERT_EQ(written.shared.size(), 5u + 16u * 2u);
+  ASSERT_EQ(written.shared.size(), 7u + 16u * 2u);
   write_checkpoint(path("dense.h5"), written);
   EXPECT_EQ(files(), std::vector<std::string>{"dense.h5"}) << "a .tmp file was left behind";
   expect_same_contents(read_checkpoint(path("dense.h5")), written);
@@ -153,13 +160,12 @@ TEST_F(CheckpointFileTest, RestoredModelComputesWhatTheSavedOneDid) {
   BertConfig config = round_trip_config();
   config.hidden_dropout = config.attention_dropout = 0.0;
   const std::vector<std::string> experts = {"cardio", "pulmo"};
-  BertEncoder saved(config, experts);
+  BertEncoder saved(config, moe::testing_support::expert_layout(experts));
   moe::model::initialize_like_bert(*saved, 5);
   for (auto& p : saved->parameters()) p.add_(torch::randn_like(p) * 0.01);
   CheckpointContents contents;
   contents.config = config;
-  contents.mixture_of_experts = true;
-  contents.domains = experts;
+  contents.layout = moe::testing_support::expert_layout(experts);
   for (const auto& item : saved->named_parameters()) {
     const auto mapped = moe::model::checkpoint_name(item.key());
     (mapped.expert.empty() ? contents.shared : contents.experts[mapped.expert])[mapped.name] =
@@ -168,11 +174,11 @@ TEST_F(CheckpointFileTest, RestoredModelComputesWhatTheSavedOneDid) {
   write_checkpoint(path("model.h5"), contents);
 
   const CheckpointContents read = read_checkpoint(path("model.h5"));
-  BertEncoder restored(read.config, read.domains);
+  BertEncoder restored(read.config, read.layout);
   auto parameters = restored->named_parameters();
   size_t assigned = 0;
   auto assign = [&](const std::string& expert, const std::string& name, const torch::Tensor& t) {
-    const std::string key = moe::model::parameter_name({expert, name}, read.mixture_of_experts);
+    const std::string key = moe::model::parameter_name({expert, name}, read.layout);
     ASSERT_NE(parameters.find(key), nullptr) << key;
     parameters[key].copy_(t);
     ++assigned;
@@ -198,15 +204,21 @@ void write_raw_checkpoint(const std::string& file, int64_t format_version,
   moe::h5::File h5 = moe::h5::File::create(file);
   h5.set_attribute("/", "format_version", format_version);
   h5.set_attribute("/", "step", int64_t{1});
-  h5.set_attribute("/", "mixture_of_experts", int64_t{0});
-  h5.set_attribute("/", "domains", "[\"cardio\"]");
+  h5.set_attribute("/", "layout",
+                   R"({"domains": ["cardio"], "expert_layers": [], "domain_tokens": false,
+                       "router": false, "pooling": "mean", "projection_head": false,
+                       "projection_size": 0, "normalize": false})");
+  h5.set_attribute("/", "lowercase", int64_t{1});
+  h5.set_attribute("/", "max_length", int64_t{16});
+  h5.write<uint8_t>("tokenizer/vocab", std::vector<uint8_t>{'[', 'C', 'L', 'S', ']', '\n'});
   if (with_bert_config) {
     h5.set_attribute("/", "bert_config",
                      R"({"vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2,
                          "num_attention_heads": 4, "intermediate_size": 64,
                          "max_position_embeddings": 32, "type_vocab_size": 2,
                          "layer_norm_eps": 1e-12, "hidden_dropout_prob": 0.1,
-                         "attention_probs_dropout_prob": 0.1})");
+                         "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu",
+                         "pad_token_id": 0, "initializer_range": 0.02})");
   }
   h5.set_attribute("/", "vocab_hash", vocab_hash);
   h5.set_attribute("/", "config_yaml", "");
@@ -221,7 +233,8 @@ TEST_F(CheckpointFileTest, HandWrittenFileReads) {
   const CheckpointContents read = read_checkpoint(path("raw.h5"));
   EXPECT_EQ(read.vocab_hash, 42u);
   EXPECT_EQ(read.config.hidden_size, 32);
-  EXPECT_EQ(read.domains, std::vector<std::string>{"cardio"});
+  EXPECT_EQ(read.layout.domains, std::vector<std::string>{"cardio"});
+  EXPECT_EQ(read.vocab_tokens, std::vector<std::string>{"[CLS]"});
   ASSERT_EQ(read.shared.size(), 1u);
   EXPECT_TRUE(torch::equal(read.shared.at("embeddings.LayerNorm.bias"), torch::full({32}, 0.5f)));
 }

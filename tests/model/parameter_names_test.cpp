@@ -29,7 +29,7 @@ bool is_feed_forward(const std::string& hf_name) {
           hf_name.find(".attention.") == std::string::npos);
 }
 
-// Written out by hand from transformers' BertModel(add_pooling_layer=False).state_dict():
+// Written out by hand from transformers' BertModel().state_dict() (with its pooler):
 // nn.Linear(in, out).weight is [out, in].
 Shapes hugging_face_shapes(const BertConfig& c) {
   const int64_t h = c.hidden_size, i = c.intermediate_size;
@@ -39,6 +39,8 @@ Shapes hugging_face_shapes(const BertConfig& c) {
       {"embeddings.token_type_embeddings.weight", {c.type_vocab_size, h}},
       {"embeddings.LayerNorm.weight", {h}},
       {"embeddings.LayerNorm.bias", {h}},
+      {"pooler.dense.weight", {h, h}},
+      {"pooler.dense.bias", {h}},
   };
   for (int64_t n = 0; n < c.num_layers; ++n) {
     const std::string p = "encoder.layer." + std::to_string(n) + ".";
@@ -80,17 +82,17 @@ std::map<std::string, Shapes> mapped_shapes(BertEncoder& model) {
 
 TEST(ParameterNames, DenseModelHasExactlyHuggingFaceBertModelNamesAndShapes) {
   const BertConfig config = small_bert_config();
-  BertEncoder model(config, std::vector<std::string>{});
+  BertEncoder model(config, moe::model::EncoderLayout{});
   const std::map<std::string, Shapes> mapped = mapped_shapes(model);
   ASSERT_EQ(mapped.size(), 1u) << "a dense model has no expert parameters";
   ASSERT_EQ(mapped.count(""), 1u);
   EXPECT_EQ(mapped.at(""), hugging_face_shapes(config));
-  EXPECT_EQ(hugging_face_shapes(config).size(), 5u + 16u * 2u);
+  EXPECT_EQ(hugging_face_shapes(config).size(), 7u + 16u * 2u);
 }
 
 TEST(ParameterNames, MoeModelSplitsFeedForwardIntoExperts) {
   const BertConfig config = small_bert_config();
-  BertEncoder model(config, std::vector<std::string>{"cardio", "pulmo"});
+  BertEncoder model(config, moe::testing_support::expert_layout({"cardio", "pulmo"}));
   const std::map<std::string, Shapes> mapped = mapped_shapes(model);
   ASSERT_EQ(mapped.size(), 3u);
   ASSERT_EQ(mapped.count(""), 1u);
@@ -118,13 +120,27 @@ TEST(ParameterNames, ParameterNameInvertsCheckpointName) {
   for (const std::vector<std::string>& experts :
        {std::vector<std::string>{}, std::vector<std::string>{"cardio", "pulmo"},
         std::vector<std::string>{"pulmo"}}) {
-    BertEncoder model(config, experts);
-    const bool mixture = !experts.empty();
+    BertEncoder model(config, moe::testing_support::expert_layout(experts));
     for (const auto& item : model->named_parameters()) {
       const CheckpointName mapped = checkpoint_name(item.key());
-      EXPECT_EQ(parameter_name(mapped, mixture), item.key()) << "mixture " << mixture;
+      EXPECT_EQ(parameter_name(mapped, model->layout()), item.key()) << experts.size();
     }
   }
+  // Experts in the middle layer only: the other layers keep dense blocks.
+  moe::model::EncoderLayout middle = moe::testing_support::expert_layout({"cardio", "pulmo"});
+  middle.expert_layers = {1};
+  middle.domain_tokens = middle.router = middle.projection_head = true;
+  BertEncoder model(config, middle);
+  int experts = 0;
+  for (const auto& item : model->named_parameters()) {
+    const CheckpointName mapped = checkpoint_name(item.key());
+    EXPECT_EQ(parameter_name(mapped, middle), item.key());
+    if (!mapped.expert.empty()) {
+      ++experts;
+      EXPECT_EQ(moe::model::layer_of(mapped.name), 1) << item.key();
+    }
+  }
+  EXPECT_EQ(experts, 2 * 4);
 }
 
 TEST(ParameterNames, DocumentedExamples) {
@@ -140,17 +156,20 @@ TEST(ParameterNames, DocumentedExamples) {
   EXPECT_EQ(checkpoint_name("embeddings.word_embeddings.weight").name,
             "embeddings.word_embeddings.weight");
 
-  EXPECT_EQ(parameter_name({"", "encoder.layer.11.output.dense.weight"}, false),
+  const moe::model::EncoderLayout dense_layout;
+  const moe::model::EncoderLayout experts = moe::testing_support::expert_layout({"pulmo"}, 12);
+  EXPECT_EQ(parameter_name({"", "encoder.layer.11.output.dense.weight"}, dense_layout),
             "encoder.layer.11.ffn.output.dense.weight");
-  EXPECT_EQ(parameter_name({"pulmo", "encoder.layer.11.intermediate.dense.bias"}, true),
+  EXPECT_EQ(parameter_name({"pulmo", "encoder.layer.11.intermediate.dense.bias"}, experts),
             "encoder.layer.11.experts.pulmo.intermediate.dense.bias");
-  EXPECT_EQ(parameter_name({"", "encoder.layer.0.attention.output.dense.weight"}, true),
+  EXPECT_EQ(parameter_name({"", "encoder.layer.0.attention.output.dense.weight"}, experts),
             "encoder.layer.0.attention.output.dense.weight");
 }
 
 TEST(ParameterNames, FeedForwardNameOfMoeModelNeedsExpert) {
   try {
-    parameter_name({"", "encoder.layer.0.intermediate.dense.weight"}, true);
+    parameter_name({"", "encoder.layer.0.intermediate.dense.weight"},
+                   moe::testing_support::expert_layout({"cardio"}));
     FAIL() << "expected moe::Error";
   } catch (const moe::Error& e) {
     EXPECT_NE(std::string(e.what()).find("encoder.layer.0.intermediate.dense.weight"),

@@ -6,6 +6,7 @@
 
 #include "dist/mpi_communicator.h"
 #include "model/parameter_names.h"
+#include "support/small_bert.h"  // expert_layout
 #include "train/expert_parallel_model.h"
 
 namespace {
@@ -45,11 +46,13 @@ TEST(CheckpointGather, EveryExpertArrivesOnRankZero) {
     std::vector<std::string> domains;
     for (int d = 0; d < experts; ++d) domains.push_back("d" + std::to_string(d));
 
-    ExpertParallelModel distributed(small_config(), domains, true, *world, 5);
+    const moe::model::EncoderLayout layout =
+        moe::testing_support::expert_layout(domains, small_config().num_layers);
+    ExpertParallelModel distributed(small_config(), layout, *world, 5, -1);
     mark_experts(distributed);
     const auto gathered = distributed.gather_checkpoint();
 
-    ExpertParallelModel reference(small_config(), domains, true, *self, 5);
+    ExpertParallelModel reference(small_config(), layout, *self, 5, -1);
     mark_experts(reference);
     const auto expected = reference.gather_checkpoint();
 

@@ -7,6 +7,7 @@
 
 #include "model/bert_config.h"
 #include "model/bert_encoder.h"
+#include "model/encoder_layout.h"
 
 namespace moe::testing_support {
 
@@ -24,11 +25,21 @@ inline moe::model::BertConfig small_bert_config() {
   return c;
 }
 
+// One expert per domain in every layer (no domains: a dense model), no domain tokens.
+inline moe::model::EncoderLayout expert_layout(const std::vector<std::string>& domains,
+                                               int64_t num_layers = 2) {
+  moe::model::EncoderLayout layout;
+  layout.domains = domains;
+  if (!domains.empty())
+    for (int64_t i = 0; i < num_layers; ++i) layout.expert_layers.push_back(i);
+  return layout;
+}
+
 // A small_bert_config() model with `experts` (none: dense), initialised from `seed`, in eval
 // mode.
 inline moe::model::BertEncoder make_small_model(const std::vector<std::string>& experts,
                                                 uint64_t seed) {
-  moe::model::BertEncoder model(small_bert_config(), experts);
+  moe::model::BertEncoder model(small_bert_config(), expert_layout(experts));
   moe::model::initialize_like_bert(*model, seed);
   model->eval();
   return model;
