@@ -19,6 +19,7 @@
 #include "data/synthetic_corpus.h"
 #include "data/vocabulary.h"
 #include "data/wordpiece_tokenizer.h"
+#include "hf/tokenizer_files.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -103,6 +104,21 @@ int run_synth(int argc, char** argv) {
   return 0;
 }
 
+// --vocab takes a vocab.txt or a Hugging Face model folder: then its vocab.txt, with the
+// casing its tokenizer_config.json declares (so the data matches the model model.init_from
+// will load). Returns whether to lower-case; `vocab` becomes the vocab.txt path.
+bool resolve_vocabulary(std::string& vocab, bool cased) {
+  if (!fs::is_directory(vocab)) return !cased;
+  const moe::hf::TokenizerSettings settings = moe::hf::read_tokenizer_settings(vocab);
+  MOE_REQUIRE(!(cased && settings.options.lowercase), "--cased contradicts ", vocab,
+              ": its tokenizer lower-cases (do_lower_case true)");
+  vocab = (fs::path(vocab) / "vocab.txt").string();
+  MOE_REQUIRE(fs::exists(vocab), vocab, " does not exist (a model folder needs its vocab.txt)");
+  std::fprintf(stderr, "[prep] vocabulary %s (%s, from the model folder)\n", vocab.c_str(),
+               settings.options.lowercase ? "lower-cased" : "cased");
+  return settings.options.lowercase;
+}
+
 int run_build(int argc, char** argv) {
   const std::string command_line = "moe_prep " + joined_command_line(argc, argv);
   moe::data::PairDatasetOptions build;
@@ -111,8 +127,9 @@ int run_build(int argc, char** argv) {
   options.add_options()("papers", po::value(&build.papers_path)->required(),
                         "papers JSONL (id, domain, text)")(
       "citations", po::value(&build.citations_path)->required(),
-      "citations CSV (citing_id,cited_id)")("vocab", po::value(&build.vocab_path)->required(),
-                                            "WordPiece vocabulary (one token per line)")(
+      "citations CSV (citing_id,cited_id)")(
+      "vocab", po::value(&build.vocab_path)->required(),
+      "WordPiece vocabulary (one token per line), or a Hugging Face model folder")(
       "cased", po::bool_switch(&cased), "keep case and accents (cased vocabularies)")(
       "max-length", po::value(&build.max_length)->default_value(build.max_length),
       "tokens per abstract including [CLS] and [SEP]")(
@@ -130,7 +147,7 @@ int run_build(int argc, char** argv) {
   if (!parse(argc, argv, options, vm,
              "usage: moe_prep build --papers F --citations F --vocab F --out DIR [options]"))
     return 0;
-  build.lowercase = !cased;
+  build.lowercase = resolve_vocabulary(build.vocab_path, cased);
   build.created_by = command_line;
   const moe::data::PairDatasetReport report = moe::data::build_pair_dataset(build);
   const auto& s = report.stats;
@@ -171,7 +188,8 @@ int run_pairs(int argc, char** argv) {
   options.add_options()("train", po::value(&build.train_path)->required(), "training pairs file")(
       "valid", po::value(&build.valid_path), "validation pairs file (labels 0 and 1)")(
       "test", po::value(&build.test_path), "test pairs file (labels 0 and 1)")(
-      "vocab", po::value(&build.vocab_path)->required(), "WordPiece vocabulary")(
+      "vocab", po::value(&build.vocab_path)->required(),
+      "WordPiece vocabulary, or a Hugging Face model folder")(
       "out", po::value(&build.out_dir)->required(), "output folder")(
       "format", po::value(&format)->default_value(format), "auto (by extension), csv, tsv, jsonl")(
       "no-quoting", po::bool_switch(&no_quoting), "CSV/TSV without quote handling (plain TSV)")(
@@ -210,7 +228,7 @@ int run_pairs(int argc, char** argv) {
                                                        {{"fail", InvalidUtf8Policy::fail},
                                                         {"skip", InvalidUtf8Policy::skip},
                                                         {"repair", InvalidUtf8Policy::repair}});
-  build.lowercase = !cased;
+  build.lowercase = resolve_vocabulary(build.vocab_path, cased);
   build.created_by = command_line;
 
   const PairTableReport report = build_pair_table_dataset(build);
@@ -238,7 +256,8 @@ int run_tokenize(int argc, char** argv) {
   std::string vocab;
   bool cased = false, jsonl = false;
   po::options_description options("moe_prep tokenize options");
-  options.add_options()("vocab", po::value(&vocab)->required(), "WordPiece vocabulary")(
+  options.add_options()("vocab", po::value(&vocab)->required(),
+                        "WordPiece vocabulary, or a Hugging Face model folder")(
       "cased", po::bool_switch(&cased), "keep case and accents")(
       "jsonl", po::bool_switch(&jsonl), "input lines are JSON strings (required)");
   po::variables_map vm;
@@ -246,7 +265,7 @@ int run_tokenize(int argc, char** argv) {
     return 0;
   MOE_REQUIRE(jsonl, "moe_prep tokenize: only --jsonl input is supported; pass --jsonl");
   moe::data::TokenizerOptions tokenizer_options;
-  tokenizer_options.lowercase = !cased;
+  tokenizer_options.lowercase = resolve_vocabulary(vocab, cased);
   const moe::data::WordPieceTokenizer tokenizer(moe::data::Vocabulary::load(vocab),
                                                 tokenizer_options);
   std::string line;

@@ -147,15 +147,8 @@ double compare_export(const model::CheckpointContents& checkpoint, const std::st
   model::BertEncoder reloaded(exported.config, plain);
   model::NamedTensors all = exported.tensors;
   if (plain.projection_head) {
-    const SafetensorsReader norm((fs::path(dir) / "2_LayerNorm" / "model.safetensors").string());
-    const SafetensorsReader dense((fs::path(dir) / "3_Dense" / "model.safetensors").string());
-    const SafetensorsReader out((fs::path(dir) / "4_Dense" / "model.safetensors").string());
-    all["head.LayerNorm.weight"] = norm.read("norm.weight");
-    all["head.LayerNorm.bias"] = norm.read("norm.bias");
-    all["head.dense.weight"] = dense.read("linear.weight");
-    all["head.dense.bias"] = dense.read("linear.bias");
-    all["head.out.weight"] = out.read("linear.weight");
-    all["head.out.bias"] = out.read("linear.bias");
+    MOE_REQUIRE(!exported.head.empty(), dir, ": the projection head's modules are missing");
+    all.insert(exported.head.begin(), exported.head.end());
   }
   model::load_parameters(*reloaded, all, {}, model::SourceKind::same_layout, dir);
   reloaded->eval();

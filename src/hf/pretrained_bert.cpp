@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "hf/hf_config.h"
+#include "hf/json_file.h"
 #include "hf/safetensors_file.h"
 
 namespace moe::hf {
@@ -77,6 +78,53 @@ bool is_ignored(const std::string& name) {
          ends_with(name, ".position_ids");
 }
 
+// The projection head of a sentence-transformers folder (modules.json lists LayerNorm, then a
+// Tanh Dense, then an Identity Dense), or nothing.
+model::NamedTensors read_projection_head(const fs::path& dir) {
+  const fs::path modules_path = dir / "modules.json";
+  if (!fs::exists(modules_path)) return {};
+  const nlohmann::json modules = [&] {
+    std::ifstream in(modules_path);
+    try {
+      return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(cat(modules_path.string(), ": not valid JSON: ", e.what()));
+    }
+  }();
+  MOE_REQUIRE(modules.is_array(), modules_path.string(), ": must be a list of modules");
+  std::vector<std::pair<std::string, std::string>> chain;  // (type suffix, folder)
+  for (const auto& module : modules) {
+    MOE_REQUIRE(module.is_object() && module.value("type", nlohmann::json()).is_string() &&
+                    module.value("path", nlohmann::json()).is_string(),
+                modules_path.string(), ": each module needs a string \"type\" and \"path\"");
+    const std::string type = module["type"];
+    chain.emplace_back(type.substr(type.rfind('.') + 1), module["path"]);
+  }
+  for (size_t i = 0; i + 2 < chain.size(); ++i) {
+    if (chain[i].first != "LayerNorm" || chain[i + 1].first != "Dense" ||
+        chain[i + 2].first != "Dense")
+      continue;
+    const auto activation = [&](size_t k) {
+      const nlohmann::json config =
+          read_json_object((dir / chain[k].second / "config.json").string());
+      return config.value("activation_function", std::string("torch.nn.modules.activation.Tanh"));
+    };
+    if (activation(i + 1) != "torch.nn.modules.activation.Tanh" ||
+        activation(i + 2) != "torch.nn.modules.linear.Identity")
+      continue;
+    const SafetensorsReader norm((dir / chain[i].second / "model.safetensors").string());
+    const SafetensorsReader dense((dir / chain[i + 1].second / "model.safetensors").string());
+    const SafetensorsReader out((dir / chain[i + 2].second / "model.safetensors").string());
+    return {{"head.LayerNorm.weight", norm.read("norm.weight")},
+            {"head.LayerNorm.bias", norm.read("norm.bias")},
+            {"head.dense.weight", dense.read("linear.weight")},
+            {"head.dense.bias", dense.read("linear.bias")},
+            {"head.out.weight", out.read("linear.weight")},
+            {"head.out.bias", out.read("linear.bias")}};
+  }
+  return {};
+}
+
 }  // namespace
 
 PretrainedBert read_pretrained_bert(const std::string& dir) {
@@ -105,6 +153,7 @@ PretrainedBert read_pretrained_bert(const std::string& dir) {
                 " appears twice (with and without the \"bert.\" prefix?)");
     result.tensors[name] = tensor;
   }
+  result.head = read_projection_head(dir);
   return result;
 }
 

@@ -20,6 +20,10 @@ struct PretrainedBert {
   // "LayerNorm.gamma/beta" names are renamed.
   model::NamedTensors tensors;
   std::vector<std::string> ignored;  // pre-training heads left out ("cls.*", position_ids)
+  // A sentence-transformers folder's LayerNorm -> Dense (Tanh) -> Dense (Identity) modules, as
+  // the projection head's tensors ("head.LayerNorm.weight", "head.dense.weight", "head.out.*");
+  // empty when the folder has no such chain.
+  model::NamedTensors head;
   data::Vocabulary vocabulary;
   TokenizerSettings tokenizer;
   std::string weights_path;  // the file the tensors came from

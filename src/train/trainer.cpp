@@ -141,9 +141,17 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
       static_cast<uint64_t>(options_.run.seed), vocabulary.cls_id());
   model_->encoder()->set_attention_kernel(model::parse_attention_kernel(options_.model.attention));
   if (pretrained) {
-    const std::vector<std::string> kept =
-        model::load_parameters(*model_->encoder(), pretrained->tensors, {},
-                               model::SourceKind::dense_bert, pretrained->weights_path);
+    model::NamedTensors tensors = pretrained->tensors;
+    // A sentence-transformers folder's projection head continues training when the model
+    // has one; otherwise it is left out (and said so).
+    if (options_.model.projection_head)
+      tensors.insert(pretrained->head.begin(), pretrained->head.end());
+    else if (!pretrained->head.empty())
+      log::info("setup", cat(options_.model.init_from,
+                             " has a projection head; it is not used "
+                             "(model.projection_head is false)"));
+    const std::vector<std::string> kept = model::load_parameters(
+        *model_->encoder(), tensors, {}, model::SourceKind::dense_bert, pretrained->weights_path);
     // Domain tokens start from the pretrained [CLS], as in the paper.
     model_->encoder()->copy_domain_tokens_from(vocabulary.cls_id());
     log::info("setup",

@@ -51,20 +51,32 @@ expect_error "--domain is required" \
   "$build/bin/moe_export" "$work/first/checkpoint.h5" --out "$work/none"
 
 # Start again from the exported folder: its config.json fixes the architecture, each expert
-# starts as a copy of its feed-forward block.
+# starts as a copy of its feed-forward block, the projection head continues.
 launch/run_local.sh 2 "$build/bin/moe_train" configs/quickstart.yaml "${common[@]}" \
   --set "run.dir=$work/second" --set "model.init_from=$work/pulmo" \
   --set model.hidden_size=64 --set model.max_position_embeddings=64 --set model.num_layers=2 \
   > "$work/conflict.log" 2>&1 && { echo "expected the size keys to conflict with init_from" >&2; exit 1; }
 grep -q "model.hidden_size is set (--set) but model.init_from" "$work/conflict.log"
 
+# moe_prep takes the model folder as --vocab (its vocab.txt and casing): same vocabulary.
+"$build/bin/moe_prep" build --papers "$work/corpus/papers.jsonl" \
+  --citations "$work/corpus/citations.csv" --vocab "$work/pulmo" \
+  --max-length 32 --out "$work/data2" >/dev/null 2>"$work/prep2.log"
+grep -q "vocabulary $work/pulmo/vocab.txt (lower-cased, from the model folder)" "$work/prep2.log"
+hash() { "$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["vocab_hash"])' "$1"; }
+[[ "$(hash "$work/data/manifest.json")" == "$(hash "$work/data2/manifest.json")" ]]
+
 cfg=$work/from_export.yaml
 sed -e '/hidden_size\|num_layers\|num_heads\|intermediate_size\|max_position/d' \
   configs/quickstart.yaml > "$cfg"
 launch/run_local.sh 2 "$build/bin/moe_train" "$cfg" "${common[@]}" \
-  --set "run.dir=$work/second" --set "model.init_from=$work/pulmo" > "$work/second.log" 2>&1 || {
+  --set "data.manifest=$work/data2/manifest.json" --set "run.dir=$work/second" \
+  --set "model.init_from=$work/pulmo" --set model.projection_head=true \
+  --set model.projection_size=32 --set model.normalize=true > "$work/second.log" 2>&1 || {
   cat "$work/second.log" >&2; exit 1; }
-grep -q "initialised from $work/pulmo/model.safetensors" "$work/second.log"
+# Everything but the domain tokens comes from the folder, the projection head included.
+grep -q "initialised from $work/pulmo/model.safetensors (new: 1 tensors)" "$work/second.log" || {
+  grep setup "$work/second.log" >&2; exit 1; }
 [[ -s "$work/second/checkpoint.h5" ]]
 
 # A pretrained folder whose vocabulary is not the data's is refused before training.
