@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Training throughput of moe_train on the quickstart data for several rank counts and for
-# the dense model vs the mixture of experts (same global batch, same steps).
+# Training throughput of moe_train on the quickstart data for several rank counts, for the
+# dense model vs the mixture of experts, and for both dispatch modes of the mixture (same
+# global batch, same steps).
 #   bench/train_throughput.sh [BUILD_DIR] [STEPS]
 # Prints one Markdown row per run: ranks, model, ms/step, communication ms/step,
 # KiB sent per rank per step, pairs/s (from the metrics of the last logged window).
@@ -20,17 +21,20 @@ trap 'rm -rf "$work"' EXIT
 
 echo "| ranks | model | ms/step | comm ms/step | KiB sent/step | pairs/s |"
 echo "|---|---|---|---|---|---|"
-for moe in true false; do
+for variant in true:data true:layer false:data; do
+  moe=${variant%%:*}
+  dispatch=${variant##*:}
   for np in 1 2 4; do
-    run=$work/run-$np-$moe
+    run=$work/run-$np-$moe-$dispatch
     launch/run_local.sh "$np" "$build/bin/moe_train" configs/quickstart.yaml \
       --set "data.manifest=$work/data/manifest.json" --set "run.dir=$run" \
       --set "train.steps=$steps" --set "train.log_every=$steps" \
-      --set "model.mixture_of_experts=$moe" --set runtime.threads_per_rank=1 >/dev/null
-    python3 - "$run/metrics.jsonl" "$np" "$moe" <<'PY'
+      --set "model.mixture_of_experts=$moe" --set "dist.dispatch=$dispatch" \
+      --set runtime.threads_per_rank=1 >/dev/null
+    python3 - "$run/metrics.jsonl" "$np" "$moe" "$dispatch" <<'PY'
 import json, sys
 step = [json.loads(l) for l in open(sys.argv[1]) if '"step"' in l][-1]
-kind = "MoE (2 experts)" if sys.argv[3] == "true" else "dense"
+kind = f"MoE (2 experts, {sys.argv[4]} dispatch)" if sys.argv[3] == "true" else "dense"
 print(f"| {sys.argv[2]} | {kind} | {step['ms_per_step']:.1f} | {step['comm_ms_per_step']:.1f} | "
       f"{step['comm_bytes_per_step'] / 1024:.0f} | {step['samples_per_s']:.0f} |")
 PY

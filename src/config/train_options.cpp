@@ -99,17 +99,22 @@ OptionTable train_option_table() {
       .at_least(0)
       .at_most(kMaxCount);
   t.add_float("train.scale", 20.0, "Cosine-similarity scale of the MNR loss.").greater_than(0);
+  t.add_choice("train.negatives", {"all", "same_domain"}, "all",
+               "In-batch negatives of an anchor: all = every other pair of the global batch "
+               "(all ranks, all domains, as the paper's joint training); same_domain = only "
+               "pairs of the anchor's domain.");
   t.add_float("train.clip_grad_norm", 1.0, "Clip the gradient norm to this; 0 turns it off.")
       .at_least(0);
   t.add_int("train.log_every", 20, "Print a progress line every this many steps.")
       .at_least(1)
       .at_most(kMaxCount);
 
-  // 'layer' (per-layer all-to-all of hidden states, for learned routers) is not built yet;
-  // it joins the choices when it is, so no config can select a mode that does not run.
-  t.add_choice("dist.dispatch", {"data"}, "data",
-               "How examples reach experts on other ranks: data = each example moves once to a "
-               "rank holding its expert.");
+  t.add_choice("dist.dispatch", {"data", "layer"}, "data",
+               "How work reaches experts on other ranks: data = each example moves once to a "
+               "rank holding its expert and the whole model runs there (one small exchange per "
+               "step); layer = in every expert layer each token's hidden state goes to its "
+               "expert's rank and back (two all-to-alls per expert layer; needed when routing "
+               "can differ per layer).");
   t.add_choice("eval.split", {"valid", "test"}, "test", "Split the final evaluation reads.");
   t.add_int("eval.batch_size", 64, "Pairs per evaluation batch on each rank.")
       .at_least(1)
@@ -126,6 +131,8 @@ const char* to_string(DispatchMode mode) {
   switch (mode) {
     case DispatchMode::kData:
       return "data";
+    case DispatchMode::kLayer:
+      return "layer";
   }
   return "?";
 }
@@ -166,10 +173,12 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.train.weight_decay = c.get_float("train.weight_decay");
   o.train.warmup_steps = get_int32(c, "train.warmup_steps");
   o.train.scale = c.get_float("train.scale");
+  o.train.same_domain_negatives = c.get_string("train.negatives") == "same_domain";
   o.train.clip_grad_norm = c.get_float("train.clip_grad_norm");
   o.train.log_every = get_int32(c, "train.log_every");
 
-  o.dist.dispatch = DispatchMode::kData;
+  o.dist.dispatch =
+      c.get_string("dist.dispatch") == "layer" ? DispatchMode::kLayer : DispatchMode::kData;
   o.eval.split = c.get_string("eval.split") == "valid" ? EvalSplit::kValid : EvalSplit::kTest;
   o.eval.batch_size = get_int32(c, "eval.batch_size");
   o.checkpoint.name = c.get_string("checkpoint.name");

@@ -14,7 +14,7 @@ namespace moe::config {
 OptionTable train_option_table();
 
 // How tokens reach the experts of other ranks (dist.dispatch).
-enum class DispatchMode { kData };
+enum class DispatchMode { kData, kLayer };
 // Which split the final evaluation reads (eval.split).
 enum class EvalSplit { kValid, kTest };
 
@@ -60,8 +60,9 @@ struct TrainOptions {
     double lr = 0;
     double weight_decay = 0;
     int warmup_steps = 0;
-    double scale = 0;           // MNR loss cosine scale
-    double clip_grad_norm = 0;  // 0: no clipping
+    double scale = 0;                    // MNR loss cosine scale
+    bool same_domain_negatives = false;  // train.negatives: same_domain
+    double clip_grad_norm = 0;           // 0: no clipping
     int log_every = 0;
   } train;
   struct Dist {

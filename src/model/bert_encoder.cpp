@@ -88,8 +88,15 @@ EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
                 "model: need one domain id per sequence (", batch, ")");
     out.domain_ids = domain_ids.to(torch::kInt64);
   }
-  torch::Tensor slots;
-  if (is_mixture_of_experts()) slots = expert_slots(out.domain_ids);
+  Routing routing;
+  if (is_mixture_of_experts() && dispatches_experts()) {
+    routing.dispatcher = dispatcher_.get();
+    routing.domain_ids = out.domain_ids;
+    routing.token_mask = attention_mask;
+    routing.slot_of_domain = slot_of_domain_;
+  } else if (is_mixture_of_experts()) {
+    routing.expert_slot = expert_slots(out.domain_ids);
+  }
   torch::Tensor hidden =
       embeddings_(input_ids, layout_.domain_tokens ? out.domain_ids : torch::Tensor(),
                   domain_ids.defined() ? router_input : nullptr);
@@ -98,7 +105,7 @@ EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
 
   const torch::Tensor additive_mask = additive_attention_mask(attention_mask, hidden.scalar_type());
   for (const auto& module : *encoder_->layer)
-    hidden = module->as<EncoderLayerImpl>()->forward(hidden, additive_mask, slots);
+    hidden = module->as<EncoderLayerImpl>()->forward(hidden, additive_mask, routing);
   out.sentence = sentence_embedding(hidden, attention_mask, layout_, head_);
   out.hidden = hidden;
   return out;

@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "model/bert_embeddings.h"
 #include "model/encoder_layer.h"
 #include "model/encoder_layout.h"
+#include "model/expert_dispatch.h"
 #include "model/feed_forward.h"
 #include "model/sentence_head.h"
 
@@ -41,7 +43,7 @@ class BertEncoderImpl : public torch::nn::Module {
   // input_ids, attention_mask [batch, length] int64. domain_ids [batch] int64 (ids into
   // layout().domains): which expert and domain token each sequence uses. Undefined: the
   // router chooses (a model without router needs them when it has experts or domain tokens).
-  // Throws moe::Error when a sequence's expert is not held by this process.
+  // Throws moe::Error when a sequence's expert is not held by this process (data dispatch).
   EncoderOutput encode(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                        const torch::Tensor& domain_ids);
 
@@ -59,6 +61,16 @@ class BertEncoderImpl : public torch::nn::Module {
 
   void set_attention_kernel(AttentionKernel kernel);
 
+  // Layer dispatch: expert blocks run on the ranks that hold each token's expert (see
+  // expert_dispatch.h); every rank must then call encode() the same number of times.
+  // Null: every expert a batch needs must be held here (data dispatch).
+  void set_expert_dispatcher(std::shared_ptr<ExpertDispatcher> dispatcher) {
+    dispatcher_ = std::move(dispatcher);
+  }
+  // Suspends layer dispatch (e.g. while one rank evaluates its own experts alone).
+  void pause_expert_dispatch(bool paused) { dispatch_paused_ = paused; }
+  bool dispatches_experts() const { return dispatcher_ && !dispatch_paused_; }
+
   // Sets every domain token's embedding to the word embedding of `token_id` ([CLS]), as the
   // paper initialises them. No-op without domain tokens.
   void copy_domain_tokens_from(int64_t token_id);
@@ -74,6 +86,8 @@ class BertEncoderImpl : public torch::nn::Module {
   BertConfig config_;
   EncoderLayout layout_;
   torch::Tensor slot_of_domain_;  // [domains] int64
+  std::shared_ptr<ExpertDispatcher> dispatcher_;
+  bool dispatch_paused_ = false;
   BertEmbeddings embeddings_{nullptr};
   LayerStack encoder_{nullptr};
   torch::nn::Linear router_{nullptr};  // "router": hidden -> domains

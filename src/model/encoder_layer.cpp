@@ -29,31 +29,58 @@ EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config,
   output_ = register_module("output", LayerOutput(config));
 }
 
-torch::Tensor EncoderLayerImpl::feed_forward(const torch::Tensor& hidden,
-                                             const torch::Tensor& expert_slot) {
-  if (!dense_ffn_.is_empty()) return dense_ffn_(hidden);
-  // The usual case under data dispatch: every sequence here belongs to one expert.
-  if (experts_.size() == 1) return experts_[0](hidden);
-  MOE_REQUIRE(expert_slot.defined() && expert_slot.size(0) == hidden.size(0),
+torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const torch::Tensor& slots) {
+  // The usual case under data dispatch: every row here belongs to one expert.
+  if (experts_.size() == 1) return experts_[0](rows);
+  MOE_REQUIRE(slots.defined() && slots.size(0) == rows.size(0),
               "mixture-of-experts layer: need one expert slot per sequence");
-  MOE_REQUIRE(hidden.size(0) == 0 ||
-                  (expert_slot.min().item<int64_t>() >= 0 &&
-                   expert_slot.max().item<int64_t>() < static_cast<int64_t>(experts_.size())),
-              "mixture-of-experts layer: an expert slot is outside 0..", experts_.size() - 1);
-  torch::Tensor result = torch::empty_like(hidden);
+  MOE_REQUIRE(
+      rows.size(0) == 0 || (slots.min().item<int64_t>() >= 0 &&
+                            slots.max().item<int64_t>() < static_cast<int64_t>(experts_.size())),
+      "mixture-of-experts layer: an expert slot is outside 0..", experts_.size() - 1);
+  torch::Tensor result = torch::empty_like(rows);
   for (size_t slot = 0; slot < experts_.size(); ++slot) {
-    torch::Tensor rows = (expert_slot == static_cast<int64_t>(slot)).nonzero().squeeze(1);
-    if (rows.numel() == 0) continue;
-    result = result.index_copy(0, rows, experts_[slot](hidden.index_select(0, rows)));
+    torch::Tensor selected = (slots == static_cast<int64_t>(slot)).nonzero().squeeze(1);
+    if (selected.numel() == 0) continue;
+    result = result.index_copy(0, selected, experts_[slot](rows.index_select(0, selected)));
   }
   return result;
 }
 
+torch::Tensor EncoderLayerImpl::dispatch_tokens(const torch::Tensor& hidden,
+                                                const Routing& routing) {
+  // Only real tokens travel; padding positions get zeros (nothing reads them: attention masks
+  // them as keys and pooling skips them).
+  const int64_t width = hidden.size(2);
+  const torch::Tensor flat = hidden.reshape({-1, width});
+  const torch::Tensor real = routing.token_mask.reshape({-1}).nonzero().squeeze(1);
+  const torch::Tensor token_domains = routing.domain_ids.unsqueeze(1)
+                                          .expand(routing.token_mask.sizes())
+                                          .reshape({-1})
+                                          .index_select(0, real);
+  const torch::Tensor out = routing.dispatcher->dispatch(
+      flat.index_select(0, real), token_domains,
+      [&](const torch::Tensor& rows, const torch::Tensor& domains) {
+        const torch::Tensor slots = routing.slot_of_domain.index_select(0, domains);
+        MOE_REQUIRE(slots.numel() == 0 || (slots >= 0).all().item<bool>(),
+                    "layer dispatch: received a token whose expert is not held here");
+        if (experts_.empty()) return rows;  // unreachable: dispatch runs in expert layers
+        return run_experts(rows, slots);
+      });
+  return torch::zeros_like(flat).index_copy(0, real, out).view_as(hidden);
+}
+
+torch::Tensor EncoderLayerImpl::feed_forward(const torch::Tensor& hidden, const Routing& routing) {
+  if (!dense_ffn_.is_empty()) return dense_ffn_(hidden);
+  if (routing.dispatcher != nullptr) return dispatch_tokens(hidden, routing);
+  return run_experts(hidden, routing.expert_slot);
+}
+
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& hidden,
                                         const torch::Tensor& additive_mask,
-                                        const torch::Tensor& expert_slot) {
+                                        const Routing& routing) {
   torch::Tensor attended = attention_(hidden, additive_mask);
-  torch::Tensor transformed = output_->dropout(feed_forward(attended, expert_slot));
+  torch::Tensor transformed = output_->dropout(feed_forward(attended, routing));
   return output_->layer_norm(transformed + attended);
 }
 

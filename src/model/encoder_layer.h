@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/bert_config.h"
+#include "model/expert_dispatch.h"
 #include "model/feed_forward.h"
 #include "model/self_attention.h"
 
@@ -23,19 +24,33 @@ class LayerOutputImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LayerOutput);
 
+// How the sequences of a batch reach their experts.
+struct Routing {
+  torch::Tensor expert_slot;  // [batch] index into this process's experts (local execution)
+  // Layer dispatch (dispatcher set): tokens travel to the expert's rank and back.
+  ExpertDispatcher* dispatcher = nullptr;
+  torch::Tensor domain_ids;      // [batch] int64
+  torch::Tensor token_mask;      // [batch, length], nonzero for real tokens
+  torch::Tensor slot_of_domain;  // [domains] int64: local slot, -1 where held elsewhere
+};
+
 class EncoderLayerImpl : public torch::nn::Module {
  public:
   // expert_names empty: a dense layer. Otherwise the experts this process holds, in the
   // order of the expert slots passed to forward().
   EncoderLayerImpl(const BertConfig& config, const std::vector<std::string>& expert_names);
 
-  // expert_slot [batch] int64: index into expert_names per sequence (ignored when dense).
+  // routing.expert_slot [batch] int64: index into expert_names per sequence (ignored when
+  // dense); with routing.dispatcher the expert block runs wherever each token's expert is.
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
-                        const torch::Tensor& expert_slot);
+                        const Routing& routing);
   void set_attention_kernel(AttentionKernel kernel) { attention_->set_kernel(kernel); }
 
  private:
-  torch::Tensor feed_forward(const torch::Tensor& hidden, const torch::Tensor& expert_slot);
+  torch::Tensor feed_forward(const torch::Tensor& hidden, const Routing& routing);
+  // This process's experts on rows (sequences or tokens) of the given slots.
+  torch::Tensor run_experts(const torch::Tensor& rows, const torch::Tensor& slots);
+  torch::Tensor dispatch_tokens(const torch::Tensor& hidden, const Routing& routing);
 
   SelfAttention attention_{nullptr};
   FeedForward dense_ffn_{nullptr};

@@ -46,7 +46,13 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
   int64_t offset = 0;
   for (int r = 0; r < world.rank(); ++r) offset += counts[r];
   torch::Tensor targets = torch::arange(offset, offset + n, torch::kInt64);
-  torch::Tensor loss_sum = mnr_loss_sum(anchors, candidates, targets, options.scale);
+  torch::Tensor anchor_domains, candidate_domains;
+  if (options.same_domain_negatives) {
+    anchor_domains = domain_ids.slice(0, 0, n);
+    candidate_domains = world.all_gather_rows(anchor_domains.reshape({-1, 1})).reshape({-1});
+  }
+  torch::Tensor loss_sum =
+      mnr_loss_sum(anchors, candidates, targets, options.scale, anchor_domains, candidate_domains);
 
   // 4. Local loss over the GLOBAL batch size: summed gradients are those of the mean loss.
   const double global = static_cast<double>(options.global_batch_size);

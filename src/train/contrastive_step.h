@@ -16,6 +16,8 @@ namespace moe::train {
 struct ContrastiveStepOptions {
   int64_t global_batch_size = 0;  // the loss is the mean over this many pairs
   double scale = 20.0;            // MNR cosine scale
+  // Negatives of an anchor: every pair of the global batch, or only its domain's pairs.
+  bool same_domain_negatives = false;
   int32_t pad_id = 0;
   // Weight of the router's cross-entropy (mean over the global batch's sequences) added to
   // the MNR loss; used only when the model has a router.

@@ -11,9 +11,10 @@
 namespace moe::train {
 ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
                                          model::EncoderLayout layout, dist::Communicator& world,
-                                         uint64_t seed, int64_t cls_token_id)
+                                         uint64_t seed, int64_t cls_token_id, bool layer_dispatch)
     : config_(config),
       layout_(std::move(layout)),
+      layer_dispatch_(layer_dispatch && layout_.mixture_of_experts()),
       world_(world),
       placement_(layout_.mixture_of_experts() ? static_cast<int>(layout_.domains.size()) : 1,
                  world.size()) {
@@ -25,10 +26,17 @@ ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
     for (int e : local_experts_) layout_.local_domains.push_back(e);
   encoder_ = model::BertEncoder(config_, layout_);
   model::initialize_like_bert(*encoder_, seed, cls_token_id);
+  if (layer_dispatch_) {
+    std::vector<std::vector<int>> ranks_of_domain;
+    for (size_t d = 0; d < layout_.domains.size(); ++d)
+      ranks_of_domain.push_back(placement_.ranks_of(static_cast<int>(d)));
+    encoder_->set_expert_dispatcher(
+        std::make_shared<model::ExpertDispatcher>(world_, std::move(ranks_of_domain)));
+  }
 }
 
 int ExpertParallelModel::destination_rank(int32_t domain, int64_t turn) const {
-  if (!layout_.mixture_of_experts()) return world_.rank();
+  if (!layout_.mixture_of_experts() || layer_dispatch_) return world_.rank();
   MOE_REQUIRE(domain >= 0 && domain < static_cast<int32_t>(layout_.domains.size()),
               "example with unknown domain id ", domain);
   if (holds(domain)) return world_.rank();

@@ -21,16 +21,21 @@ class ExpertParallelModel {
   // expert per domain is placed over the ranks (layout.local_domains is set here);
   // otherwise one dense model is replicated on every rank. Parameters start as
   // initialize_like_bert(seed) with domain tokens copied from cls_token_id.
+  // layer_dispatch: examples stay on their rank and each expert layer sends tokens to the
+  // experts' ranks (dist.dispatch: layer); otherwise examples travel (data dispatch).
   ExpertParallelModel(const model::BertConfig& config, model::EncoderLayout layout,
-                      dist::Communicator& world, uint64_t seed, int64_t cls_token_id);
+                      dist::Communicator& world, uint64_t seed, int64_t cls_token_id,
+                      bool layer_dispatch = false);
 
   model::BertEncoder& encoder() { return encoder_; }
   const dist::ExpertPlacement& placement() const { return placement_; }
   const std::vector<std::string>& domains() const { return layout_.domains; }
   bool mixture_of_experts() const { return layout_.mixture_of_experts(); }
+  bool layer_dispatch() const { return layer_dispatch_; }
 
   // The rank that trains an example of `domain`. Examples already on a rank holding their
-  // expert stay; others go to the expert's replicas in turn (`turn` spreads them).
+  // expert stay, and so does every example under layer dispatch; others go to the expert's
+  // replicas in turn (`turn` spreads them).
   int destination_rank(int32_t domain, int64_t turn) const;
   // The rank that evaluates `domain` (the expert's first replica; dense: round-robin).
   int evaluation_rank(int32_t domain) const;
@@ -59,6 +64,7 @@ class ExpertParallelModel {
  private:
   model::BertConfig config_;
   model::EncoderLayout layout_;
+  bool layer_dispatch_;
   dist::Communicator& world_;
   dist::ExpertPlacement placement_;
   std::vector<int> local_experts_;                     // expert ids held here

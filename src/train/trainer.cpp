@@ -138,7 +138,8 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
               bert.max_position_embeddings);
   model_ = std::make_unique<ExpertParallelModel>(
       bert, layout_from(options_, manifest_.domains, bert.num_layers), world_,
-      static_cast<uint64_t>(options_.run.seed), vocabulary.cls_id());
+      static_cast<uint64_t>(options_.run.seed), vocabulary.cls_id(),
+      options_.dist.dispatch == config::DispatchMode::kLayer);
   model_->encoder()->set_attention_kernel(model::parse_attention_kernel(options_.model.attention));
   if (pretrained) {
     model::NamedTensors tensors = pretrained->tensors;
@@ -221,6 +222,14 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
 }
 
 std::vector<DomainEvaluation> Trainer::evaluate() {
+  // Each domain is evaluated by one rank that holds its expert, alone: no layer dispatch.
+  struct LocalExperts {
+    model::BertEncoder& encoder;
+    explicit LocalExperts(model::BertEncoder& e) : encoder(e) {
+      encoder->pause_expert_dispatch(true);
+    }
+    ~LocalExperts() { encoder->pause_expert_dispatch(false); }
+  } local_experts(model_->encoder());
   const int64_t domains = static_cast<int64_t>(manifest_.domains.size());
   torch::Tensor rows = torch::zeros({domains, kMetricFields}, torch::kFloat64);
   for (int64_t d = 0; d < domains; ++d) {
@@ -260,6 +269,7 @@ double Trainer::train_step() {
   ContrastiveStepOptions step_options;
   step_options.global_batch_size = options_.train.global_batch_size;
   step_options.scale = options_.train.scale;
+  step_options.same_domain_negatives = options_.train.same_domain_negatives;
   step_options.pad_id = pad_id_;
   step_options.router_loss_weight = options_.model.router_loss_weight;
   const ContrastiveStepResult result =

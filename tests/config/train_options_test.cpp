@@ -61,6 +61,7 @@ const std::vector<std::string> kTrainKeys = {
     "train.weight_decay",
     "train.warmup_steps",
     "train.scale",
+    "train.negatives",
     "train.clip_grad_norm",
     "train.log_every",
     "dist.dispatch",
@@ -80,7 +81,8 @@ TEST(TrainOptionTable, DeclaresEveryKeyInOrder) {
       EXPECT_FALSE(option.required()) << option.key;
     }
   }
-  EXPECT_EQ(t.find("dist.dispatch")->choices, (std::vector<std::string>{"data"}));
+  EXPECT_EQ(t.find("dist.dispatch")->choices, (std::vector<std::string>{"data", "layer"}));
+  EXPECT_EQ(t.find("train.negatives")->choices, (std::vector<std::string>{"all", "same_domain"}));
   EXPECT_EQ(t.find("eval.split")->choices, (std::vector<std::string>{"valid", "test"}));
   EXPECT_EQ(t.find("model.mixture_of_experts")->type, OptionType::kBool);
 }
@@ -219,7 +221,7 @@ TEST(TrainOptions, SingleKeyRangesAreCheckedByTheTable) {
             "--set model.hidden_size=9999999999: model.hidden_size: must be <= 1048576, got "
             "9999999999");
   EXPECT_EQ(error_with({"dist.dispatch=expert"}),
-            "--set dist.dispatch=expert: dist.dispatch: must be one of data; got "
+            "--set dist.dispatch=expert: dist.dispatch: must be one of data, layer; got "
             "'expert'");
   EXPECT_EQ(error_with({"data.manifest="}),
             "--set data.manifest=: data.manifest: must not be empty");
@@ -233,6 +235,8 @@ TEST(TrainOptions, ManifestIsRequired) {
 
 TEST(TrainOptions, EnumNamesMatchTheConfigText) {
   EXPECT_STREQ(to_string(DispatchMode::kData), "data");
+  EXPECT_STREQ(to_string(DispatchMode::kLayer), "layer");
+  EXPECT_EQ(options_with({"dist.dispatch=layer"}).dist.dispatch, DispatchMode::kLayer);
   EXPECT_STREQ(to_string(EvalSplit::kValid), "valid");
   EXPECT_STREQ(to_string(EvalSplit::kTest), "test");
 }

@@ -32,10 +32,30 @@ TEST(MnrLoss, IgnoresCandidateOrderWhenTargetsFollow) {
   torch::Tensor targets = torch::tensor({0, 2, 4, 5}, torch::kInt64);
   torch::Tensor order = torch::tensor({5, 4, 3, 2, 1, 0}, torch::kInt64);
   torch::Tensor moved_targets = torch::tensor({5, 3, 1, 0}, torch::kInt64);
-  EXPECT_NEAR(mnr_loss_sum(anchors, candidates, targets, 20.0).item<double>(),
-              mnr_loss_sum(anchors, candidates.index_select(0, order), moved_targets, 20.0)
-                  .item<double>(),
-              1e-4);
+  EXPECT_NEAR(
+      mnr_loss_sum(anchors, candidates, targets, 20.0).item<double>(),
+      mnr_loss_sum(anchors, candidates.index_select(0, order), moved_targets, 20.0).item<double>(),
+      1e-4);
+}
+
+TEST(MnrLoss, SameDomainNegativesEqualTheLossOverEachDomainAlone) {
+  torch::manual_seed(5);
+  const torch::Tensor anchors = torch::randn({6, 8});
+  const torch::Tensor candidates = torch::randn({6, 8});
+  const torch::Tensor targets = torch::arange(6, torch::kInt64);
+  const torch::Tensor domains = torch::tensor({0, 1, 0, 2, 1, 0}, torch::kInt64);
+  const double masked =
+      mnr_loss_sum(anchors, candidates, targets, 20.0, domains, domains).item<double>();
+  double per_domain = 0.0;
+  for (int64_t d = 0; d < 3; ++d) {
+    const torch::Tensor rows = (domains == d).nonzero().squeeze(1);
+    per_domain += mnr_loss_sum(anchors.index_select(0, rows), candidates.index_select(0, rows),
+                               torch::arange(rows.size(0), torch::kInt64), 20.0)
+                      .item<double>();
+  }
+  EXPECT_NEAR(masked, per_domain, 1e-4);
+  // Fewer negatives: a smaller loss than with every pair of the batch.
+  EXPECT_LT(masked, mnr_loss_sum(anchors, candidates, targets, 20.0).item<double>());
 }
 
 TEST(PairwiseCosine, ClosedForm) {

@@ -1,0 +1,52 @@
+// Implementation of ExpertDispatcher (see expert_dispatch.h).
+#include "model/expert_dispatch.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "dist/differentiable_collectives.h"
+
+namespace moe::model {
+
+ExpertDispatcher::ExpertDispatcher(dist::Communicator& world,
+                                   std::vector<std::vector<int>> ranks_of_domain)
+    : world_(world), ranks_of_domain_(std::move(ranks_of_domain)) {
+  for (size_t d = 0; d < ranks_of_domain_.size(); ++d)
+    MOE_REQUIRE(!ranks_of_domain_[d].empty(), "layer dispatch: no rank holds expert ", d);
+}
+
+torch::Tensor ExpertDispatcher::destinations(const torch::Tensor& domains) const {
+  std::vector<int64_t> table(ranks_of_domain_.size());
+  for (size_t d = 0; d < ranks_of_domain_.size(); ++d) {
+    const std::vector<int>& ranks = ranks_of_domain_[d];
+    const bool here = std::find(ranks.begin(), ranks.end(), world_.rank()) != ranks.end();
+    table[d] = here ? world_.rank() : ranks[static_cast<size_t>(world_.rank()) % ranks.size()];
+  }
+  const int64_t count = static_cast<int64_t>(table.size());
+  MOE_REQUIRE(domains.numel() == 0 || !((domains < 0) | (domains >= count)).any().item<bool>(),
+              "layer dispatch: a domain id is outside 0..", count - 1);
+  return torch::tensor(table, torch::kInt64).index_select(0, domains);
+}
+
+torch::Tensor ExpertDispatcher::dispatch(const torch::Tensor& tokens, const torch::Tensor& domains,
+                                         const LocalExperts& run_local) {
+  const torch::Tensor destination = destinations(domains);
+  // Tokens grouped by destination rank (stable, so the order inside a group is kept).
+  const torch::Tensor order =
+      std::get<1>(destination.sort(c10::optional<bool>(true), /*dim=*/0, /*descending=*/false));
+  const torch::Tensor counts = torch::bincount(destination, {}, world_.size());
+  const std::vector<int64_t> send_rows(counts.data_ptr<int64_t>(),
+                                       counts.data_ptr<int64_t>() + counts.numel());
+  std::vector<int64_t> received_rows;
+  const torch::Tensor received = dist::all_to_all_rows_with_grad(
+      world_, tokens.index_select(0, order), send_rows, &received_rows);
+  const torch::Tensor received_domains =
+      world_.all_to_all_rows(domains.index_select(0, order).reshape({-1, 1}), send_rows)
+          .reshape({-1});
+  const torch::Tensor computed = run_local(received, received_domains);
+  // Back to the senders: each gets its rows in the order it sent them.
+  const torch::Tensor returned = dist::all_to_all_rows_with_grad(world_, computed, received_rows);
+  return torch::zeros_like(tokens).index_copy(0, order, returned);
+}
+
+}  // namespace moe::model
