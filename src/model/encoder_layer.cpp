@@ -64,7 +64,6 @@ torch::Tensor EncoderLayerImpl::dispatch_tokens(const torch::Tensor& hidden,
         const torch::Tensor slots = routing.slot_of_domain.index_select(0, domains);
         MOE_REQUIRE(slots.numel() == 0 || (slots >= 0).all().item<bool>(),
                     "layer dispatch: received a token whose expert is not held here");
-        if (experts_.empty()) return rows;  // unreachable: dispatch runs in expert layers
         return run_experts(rows, slots);
       });
   return torch::zeros_like(flat).index_copy(0, real, out).view_as(hidden);
