@@ -12,7 +12,7 @@ namespace moe::hf {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-Json read_json_object(const std::string& path) {
+Json read_json(const std::string& path) {
   MOE_REQUIRE(!fs::is_directory(path), path, ": is a folder, not a JSON file");
   std::ifstream in(path, std::ios::binary);
   MOE_REQUIRE(in.good(), path, ": cannot open it (",
@@ -25,6 +25,11 @@ Json read_json_object(const std::string& path) {
   } catch (const Json::exception& error) {  // e.g. a number too large for a double
     throw Error(cat(path, ": not valid JSON: ", error.what()));
   }
+  return root;
+}
+
+Json read_json_object(const std::string& path) {
+  Json root = read_json(path);
   MOE_REQUIRE(root.is_object(), path, ": must be a JSON object, found ", root.type_name());
   return root;
 }

@@ -7,8 +7,10 @@
 
 namespace moe::hf {
 
-// Throws moe::Error naming `path` when it is missing, a folder, unreadable, not JSON (with
-// the byte offset) or not an object.
+// Throws moe::Error naming `path` when it is missing, a folder, unreadable or not JSON (with
+// the byte offset).
+nlohmann::json read_json(const std::string& path);
+// As read_json, and the top level must be an object.
 nlohmann::json read_json_object(const std::string& path);
 
 // Writes `text` to `path` atomically; moe::Error naming `path` on failure (no ".tmp" left).

@@ -83,14 +83,7 @@ bool is_ignored(const std::string& name) {
 model::NamedTensors read_projection_head(const fs::path& dir) {
   const fs::path modules_path = dir / "modules.json";
   if (!fs::exists(modules_path)) return {};
-  const nlohmann::json modules = [&] {
-    std::ifstream in(modules_path);
-    try {
-      return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(cat(modules_path.string(), ": not valid JSON: ", e.what()));
-    }
-  }();
+  const nlohmann::json modules = read_json(modules_path.string());
   MOE_REQUIRE(modules.is_array(), modules_path.string(), ": must be a list of modules");
   std::vector<std::pair<std::string, std::string>> chain;  // (type suffix, folder)
   for (const auto& module : modules) {

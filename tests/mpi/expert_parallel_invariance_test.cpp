@@ -58,6 +58,13 @@ std::vector<TokenPair> global_batch(const std::function<int32_t(int64_t)>& domai
   return batch;
 }
 
+// This rank's contiguous slice of the global batch, as the loader hands it out.
+std::vector<TokenPair> share_of_rank(const std::vector<TokenPair>& batch,
+                                     const moe::dist::Communicator& world) {
+  const int64_t per_rank = kGlobalBatch / world.size();
+  return {batch.begin() + world.rank() * per_rank, batch.begin() + (world.rank() + 1) * per_rank};
+}
+
 std::vector<std::string> domain_names(int count) {
   std::vector<std::string> names;
   for (int d = 0; d < count; ++d) names.push_back("domain" + std::to_string(d));
@@ -128,9 +135,7 @@ void expect_same_as_single_process(const moe::model::EncoderLayout& layout,
 
   const StepOutcome reference = run_step(*self, layout, batch, /*layer_dispatch=*/false);
 
-  const int64_t per_rank = kGlobalBatch / world->size();
-  const std::vector<TokenPair> mine(batch.begin() + world->rank() * per_rank,
-                                    batch.begin() + (world->rank() + 1) * per_rank);
+  const std::vector<TokenPair> mine = share_of_rank(batch, *world);
   const StepOutcome distributed = run_step(*world, layout, mine, layer_dispatch);
 
   EXPECT_NEAR(distributed.loss, reference.loss, kTolerance);
@@ -200,9 +205,7 @@ TEST(ExpertParallelInvariance, SameDomainNegatives) {
   const moe::model::EncoderLayout layout = layout_of(experts, true);
   const std::vector<TokenPair> batch =
       global_batch([experts](int64_t i) { return static_cast<int32_t>((i * 7 + 3) % experts); });
-  const int64_t per_rank = kGlobalBatch / world->size();
-  const std::vector<TokenPair> mine(batch.begin() + world->rank() * per_rank,
-                                    batch.begin() + (world->rank() + 1) * per_rank);
+  const std::vector<TokenPair> mine = share_of_rank(batch, *world);
   const StepOutcome reference = run_step(*self, layout, batch, false, true);
   const StepOutcome all_negatives = run_step(*self, layout, batch, false, false);
   EXPECT_LT(reference.loss, all_negatives.loss);  // fewer negatives: the option acts
@@ -250,9 +253,7 @@ TEST(ExpertParallelInvariance, ParametersAgreeAfterSeveralAdamWSteps) {
   const moe::model::EncoderLayout layout = layout_of(experts, true);
   const std::vector<TokenPair> batch =
       global_batch([experts](int64_t i) { return static_cast<int32_t>((i * 7 + 3) % experts); });
-  const int64_t per_rank = kGlobalBatch / world->size();
-  const std::vector<TokenPair> mine(batch.begin() + world->rank() * per_rank,
-                                    batch.begin() + (world->rank() + 1) * per_rank);
+  const std::vector<TokenPair> mine = share_of_rank(batch, *world);
   const GradientMap reference = train_steps(*self, layout, batch, false, 3);
   for (bool layer_dispatch : {false, true}) {
     SCOPED_TRACE(layer_dispatch ? "layer dispatch" : "data dispatch");
