@@ -12,8 +12,11 @@
 #include "common/log.h"
 #include "config/train_options.h"
 #include "data/manifest.h"
+#include "dist/device_choice.h"
+#include "dist/device_communicator.h"
 #include "dist/mpi_communicator.h"
 #include "dist/mpi_environment.h"
+#include "train/stop_signal.h"
 #include "train/trainer.h"
 
 namespace po = boost::program_options;
@@ -48,7 +51,12 @@ CommandLine parse_command_line(int argc, char** argv, std::string& help_text) {
   std::ostringstream help;
   help << "usage: moe_train CONFIG.yaml [--set key=value ...]\n"
        << "       mpirun -np P moe_train CONFIG.yaml   (one rank per GPU or CPU worker)\n\n"
-       << visible << "\nConfiguration keys (YAML nesting or --set with dotted names):\n"
+       << visible
+       << "\nExit status: 0 done (or run.stop_after_steps reached), 1 failure during training, "
+          "2 bad command line or configuration, "
+       << moe::train::kPreemptedExitStatus
+       << " stopped by SIGTERM/SIGUSR1 after writing a checkpoint (rerun to resume).\n"
+       << "\nConfiguration keys (YAML nesting or --set with dotted names):\n"
        << moe::config::train_option_table().help_text();
   help_text = help.str();
 
@@ -132,11 +140,17 @@ int main(int argc, char** argv) {
     const int threads = threads_per_rank(options.runtime.threads_per_rank, mpi.local_size());
     torch::set_num_threads(threads);
     torch::manual_seed(static_cast<uint64_t>(options.run.seed) + mpi.rank());
+    const torch::Device device = moe::dist::choose_device(options.runtime.device, mpi.local_rank());
     moe::log::info("setup", moe::cat("ranks: ", mpi.world_size(), ", threads per rank: ", threads,
-                                     ", host of rank 0: ", mpi.host()));
-    auto world = moe::dist::MpiCommunicator::world();
-    moe::train::Trainer trainer(options, effective_yaml, *world);
-    trainer.run();
+                                     ", host of rank 0: ", mpi.host(),
+                                     ", device: ", moe::dist::describe_device(device)));
+    auto mpi_world = moe::dist::MpiCommunicator::world();
+    // CUDA tensors travel over NCCL (bootstrapped over MPI), CPU tensors over MPI.
+    auto world = moe::dist::make_device_communicator(*mpi_world, device, options.dist.timeout_s);
+    const moe::train::StopSignalHandler stop_signals;  // preemption: finish the step, checkpoint
+    moe::train::Trainer trainer(options, effective_yaml, *world, device);
+    const moe::train::TrainingSummary summary = trainer.run();
+    if (summary.stop_signal != 0) return moe::train::kPreemptedExitStatus;
   } catch (const std::exception& e) {
     moe::dist::abort_job(moe::cat("moe_train: error: ", e.what()));
   }

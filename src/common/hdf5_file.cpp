@@ -408,6 +408,15 @@ std::vector<int64_t> File::shape(const std::string& dataset) const {
   return std::vector<int64_t>(dims.begin(), dims.end());
 }
 
+std::string File::type_name(const std::string& dataset) const {
+  const std::string name = normalize(dataset);
+  Where where(path_, display(name));
+  if (name.empty() || !exists(name)) where.invalid("is not a dataset in this file (missing)");
+  Handle handle = where.own(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset");
+  Handle type = where.own(H5Dget_type(handle.get()), H5Tclose, "read the type of dataset");
+  return describe_type(type.get());
+}
+
 bool File::exists(const std::string& path) const {
   const std::string name = normalize(path);
   hid_t file = id();

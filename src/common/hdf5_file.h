@@ -105,6 +105,8 @@ class File {
   std::vector<T> read_range(const std::string& dataset, int64_t offset, int64_t count) const;
 
   std::vector<int64_t> shape(const std::string& dataset) const;
+  // The stored element type: "float32", "float64", "int64", "uint8", "string", ...
+  std::string type_name(const std::string& dataset) const;
   // True for an existing group or dataset ("/" is the root and always exists).
   bool exists(const std::string& path) const;
   // Every dataset below group (recursively), as paths relative to group, sorted.

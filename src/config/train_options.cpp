@@ -27,6 +27,11 @@ OptionTable train_option_table() {
   t.add_string("run.dir", "runs/quickstart", "Output directory for checkpoints and logs.")
       .non_empty();
   t.add_int("run.seed", 1234, "Seed for initialization, shuffling and dropout.").at_least(0);
+  t.add_int("run.stop_after_steps", 0,
+            "End this run after this many steps of its own (a checkpoint is written; a "
+            "rerun resumes), e.g. to fit a scheduler's time slot; 0: run to train.steps.")
+      .at_least(0)
+      .at_most(kMaxCount);
 
   t.add_string("data.manifest", "", "manifest.json written by moe_prep.").required().non_empty();
   t.add_choice("data.mixing", {"proportional", "uniform", "temperature"}, "proportional",
@@ -98,7 +103,21 @@ OptionTable train_option_table() {
   t.add_int("train.warmup_steps", 20, "Steps of linear learning-rate warm-up; <= train.steps.")
       .at_least(0)
       .at_most(kMaxCount);
+  t.add_choice("train.loss", {"mnr", "mnr_symmetric", "mnr_plus"}, "mnr",
+               "Contrastive loss: mnr = Multiple Negatives Ranking (cosine x train.scale, anchor "
+               "-> positives); mnr_symmetric = mean of both directions; mnr_plus = the paper's "
+               "2025 default (raw dot products, both directions, targets from the pairs' own "
+               "similarities).");
   t.add_float("train.scale", 20.0, "Cosine-similarity scale of the MNR loss.").greater_than(0);
+  t.add_bool("train.learned_scale", false,
+             "Learn the logits' scale (the 2024 paper's learned temperature; starts at "
+             "train.scale, or at 1/0.7 for mnr_plus; capped at 100).");
+  t.add_int("train.grad_cache_mini_batch", 0,
+            "GradCache: embed each rank's pairs in chunks of this many without keeping "
+            "activations, then back-propagate chunk by chunk; the same gradients as one "
+            "forward pass with a fraction of the memory. 0: off.")
+      .at_least(0)
+      .at_most(kMaxWidth);
   t.add_choice("train.negatives", {"all", "same_domain"}, "all",
                "In-batch negatives of an anchor: all = every other pair of the global batch "
                "(all ranks, all domains, as the paper's joint training); same_domain = only "
@@ -115,15 +134,38 @@ OptionTable train_option_table() {
                "step); layer = in every expert layer each token's hidden state goes to its "
                "expert's rank and back (two all-to-alls per expert layer; needed when routing "
                "can differ per layer).");
+  t.add_float("dist.timeout_s", 600.0,
+              "Seconds a GPU collective may take before the job is ended with a message naming "
+              "the operation (a hang detector: a dead or stuck rank ends every rank).")
+      .greater_than(0);
   t.add_choice("eval.split", {"valid", "test"}, "test", "Split the final evaluation reads.");
   t.add_int("eval.batch_size", 64, "Pairs per evaluation batch on each rank.")
       .at_least(1)
       .at_most(kMaxWidth);
-  t.add_string("checkpoint.name", "checkpoint.h5", "Checkpoint file name inside run.dir.")
+  t.add_string("checkpoint.name", "checkpoint.h5",
+               "File name (inside run.dir) of the checkpoint written when training ends.")
+      .non_empty();
+  t.add_int("checkpoint.every", 500,
+            "Write run.dir/step-<N>.h5 every this many steps (with the optimizer and loader "
+            "state, so training can resume from it); 0: only at the end.")
+      .at_least(0)
+      .at_most(kMaxCount);
+  t.add_int("checkpoint.keep_last", 2, "How many step-<N>.h5 checkpoints to keep (oldest go).")
+      .at_least(1)
+      .at_most(kMaxCount);
+  t.add_string("checkpoint.resume", "auto",
+               "auto: continue from the newest checkpoint in run.dir when there is one (what a "
+               "requeued job needs); never: always start afresh (existing checkpoints are "
+               "overwritten as training reaches them); or the path of a checkpoint to continue "
+               "from.")
       .non_empty();
   t.add_int("runtime.threads_per_rank", 0, "CPU threads per rank; 0 picks automatically.")
       .at_least(0)
       .at_most(4096);
+  t.add_choice("runtime.device", {"auto", "cpu", "cuda"}, "auto",
+               "Where each rank computes: cuda = the GPU of its local rank (collectives over "
+               "NCCL; needs a CUDA build); cpu = CPU (collectives over MPI); auto = cuda when "
+               "this build has CUDA and a GPU is visible, else cpu.");
   return t;
 }
 
@@ -172,7 +214,10 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.train.lr = c.get_float("train.lr");
   o.train.weight_decay = c.get_float("train.weight_decay");
   o.train.warmup_steps = get_int32(c, "train.warmup_steps");
+  o.train.loss = c.get_string("train.loss");
   o.train.scale = c.get_float("train.scale");
+  o.train.learned_scale = c.get_bool("train.learned_scale");
+  o.train.grad_cache_mini_batch = get_int32(c, "train.grad_cache_mini_batch");
   o.train.same_domain_negatives = c.get_string("train.negatives") == "same_domain";
   o.train.clip_grad_norm = c.get_float("train.clip_grad_norm");
   o.train.log_every = get_int32(c, "train.log_every");
@@ -182,7 +227,13 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.eval.split = c.get_string("eval.split") == "valid" ? EvalSplit::kValid : EvalSplit::kTest;
   o.eval.batch_size = get_int32(c, "eval.batch_size");
   o.checkpoint.name = c.get_string("checkpoint.name");
+  o.checkpoint.every = get_int32(c, "checkpoint.every");
+  o.checkpoint.keep_last = get_int32(c, "checkpoint.keep_last");
+  o.checkpoint.resume = c.get_string("checkpoint.resume");
+  o.run.stop_after_steps = get_int32(c, "run.stop_after_steps");
   o.runtime.threads_per_rank = get_int32(c, "runtime.threads_per_rank");
+  o.runtime.device = c.get_string("runtime.device");
+  o.dist.timeout_s = c.get_float("dist.timeout_s");
 
   std::vector<std::string> problems;
   if (!o.model.init_from.empty()) {

@@ -27,6 +27,7 @@ struct TrainOptions {
   struct Run {
     std::string dir;
     std::int64_t seed = 0;
+    int stop_after_steps = 0;  // 0: no limit
   } run;
   struct Data {
     std::string manifest;
@@ -60,23 +61,31 @@ struct TrainOptions {
     double lr = 0;
     double weight_decay = 0;
     int warmup_steps = 0;
-    double scale = 0;                    // MNR loss cosine scale
+    std::string loss;  // mnr, mnr_symmetric or mnr_plus
+    double scale = 0;  // MNR loss cosine scale
+    bool learned_scale = false;
+    int grad_cache_mini_batch = 0;       // 0: off
     bool same_domain_negatives = false;  // train.negatives: same_domain
     double clip_grad_norm = 0;           // 0: no clipping
     int log_every = 0;
   } train;
   struct Dist {
     DispatchMode dispatch = DispatchMode::kData;
+    double timeout_s = 0;  // GPU collective watchdog
   } dist;
   struct Eval {
     EvalSplit split = EvalSplit::kTest;
     int batch_size = 0;
   } eval;
   struct Checkpoint {
-    std::string name;
+    std::string name;    // final checkpoint, inside run.dir
+    int every = 0;       // steps between step-<N>.h5 checkpoints; 0: none
+    int keep_last = 0;   // step checkpoints kept
+    std::string resume;  // auto, never or a path
   } checkpoint;
   struct Runtime {
     int threads_per_rank = 0;  // 0: chosen from the cores available to each rank
+    std::string device;        // auto, cpu or cuda
   } runtime;
 
   // Reads a Config resolved against train_option_table() and checks the rules that involve

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "dist/mpi_check.h"
+#include "dist/row_shapes.h"
 
 namespace moe::dist {
 namespace {
@@ -45,22 +46,6 @@ int as_mpi_count(int64_t count, const char* operation) {
   return static_cast<int>(count);
 }
 
-int64_t elements_per_row(const torch::Tensor& tensor) {
-  if (tensor.dim() == 0) return 1;
-  int64_t n = 1;
-  for (int64_t d = 1; d < tensor.dim(); ++d) n *= tensor.size(d);
-  return n;
-}
-
-std::vector<int64_t> shape_with_rows(const torch::Tensor& like, int64_t rows) {
-  std::vector<int64_t> shape(like.sizes().begin(), like.sizes().end());
-  if (shape.empty())
-    shape.push_back(rows);
-  else
-    shape[0] = rows;
-  return shape;
-}
-
 // Times one collective and counts its bytes into the communicator's stats.
 class ScopedCollective {
  public:
@@ -87,6 +72,12 @@ std::unique_ptr<MpiCommunicator> MpiCommunicator::world() {
 
 std::unique_ptr<MpiCommunicator> MpiCommunicator::self() {
   return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(MPI_COMM_SELF, false));
+}
+
+std::unique_ptr<MpiCommunicator> MpiCommunicator::duplicate() const {
+  MPI_Comm copy = MPI_COMM_NULL;
+  MOE_MPI_CHECK(MPI_Comm_dup(comm_, &copy));
+  return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(copy, true));
 }
 
 MpiCommunicator::MpiCommunicator(MPI_Comm comm, bool owned) : comm_(comm), owned_(owned) {

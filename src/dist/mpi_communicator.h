@@ -13,6 +13,9 @@ class MpiCommunicator final : public Communicator {
   static std::unique_ptr<MpiCommunicator> world();
   // A communicator of this process alone (single-process reference runs in tests).
   static std::unique_ptr<MpiCommunicator> self();
+  // Collective: the same ranks over a new MPI communicator (MPI_Comm_dup), whose messages
+  // never match this one's, so another backend can keep its own traffic apart.
+  std::unique_ptr<MpiCommunicator> duplicate() const;
   ~MpiCommunicator() override;
   MpiCommunicator(const MpiCommunicator&) = delete;
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;

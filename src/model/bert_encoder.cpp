@@ -55,7 +55,7 @@ torch::Tensor BertEncoderImpl::expert_slots(const torch::Tensor& domain_ids) con
   MOE_REQUIRE(
       domain_ids.numel() == 0 || !((domain_ids < 0) | (domain_ids >= domains)).any().item<bool>(),
       "model: a domain id is outside 0..", domains - 1);
-  torch::Tensor slots = slot_of_domain_.index_select(0, domain_ids);
+  torch::Tensor slots = slot_of_domain_.to(domain_ids.device()).index_select(0, domain_ids);
   if (slots.numel() > 0 && (slots < 0).any().item<bool>()) {
     const int64_t missing = domain_ids.masked_select(slots < 0)[0].item<int64_t>();
     throw Error(cat("model: the expert of domain ", layout_.domains[missing],
@@ -93,7 +93,7 @@ EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
     routing.dispatcher = dispatcher_.get();
     routing.domain_ids = out.domain_ids;
     routing.token_mask = attention_mask;
-    routing.slot_of_domain = slot_of_domain_;
+    routing.slot_of_domain = slot_of_domain_.to(out.domain_ids.device());
   } else if (is_mixture_of_experts()) {
     routing.expert_slot = expert_slots(out.domain_ids);
   }

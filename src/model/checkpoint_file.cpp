@@ -19,6 +19,36 @@ void write_tensor(h5::File& file, const std::string& dataset, const torch::Tenso
   file.write<float>(dataset, shape, values.data_ptr<float>());
 }
 
+// Training state keeps its dtype (int64 counters must round-trip exactly).
+void write_typed_tensor(h5::File& file, const std::string& dataset, const torch::Tensor& tensor) {
+  const torch::Tensor values = tensor.detach().to(torch::kCPU).contiguous();
+  const std::vector<int64_t> shape(values.sizes().begin(), values.sizes().end());
+  switch (values.scalar_type()) {
+    case torch::kFloat32:
+      return file.write<float>(dataset, shape, values.data_ptr<float>());
+    case torch::kFloat64:
+      return file.write<double>(dataset, shape, values.data_ptr<double>());
+    case torch::kInt64:
+      return file.write<int64_t>(dataset, shape, values.data_ptr<int64_t>());
+    default:
+      throw Error(cat("checkpoint ", file.path(), ": /", dataset, " has unsupported dtype ",
+                      values.scalar_type()));
+  }
+}
+
+torch::Tensor read_typed_tensor(const h5::File& file, const std::string& dataset) {
+  const std::vector<int64_t> shape = file.shape(dataset);
+  const std::string type = file.type_name(dataset);
+  auto from = [&](auto values, torch::ScalarType dtype) {
+    return torch::from_blob(values.data(), shape, dtype).clone();
+  };
+  if (type == "float32") return from(file.read<float>(dataset), torch::kFloat32);
+  if (type == "float64") return from(file.read<double>(dataset), torch::kFloat64);
+  if (type == "int64") return from(file.read<int64_t>(dataset), torch::kInt64);
+  throw Error(cat("checkpoint ", file.path(), ": /", dataset, " holds ", type,
+                  " values; training state is float32, float64 or int64"));
+}
+
 torch::Tensor read_tensor(const h5::File& file, const std::string& dataset) {
   const std::vector<int64_t> shape = file.shape(dataset);
   std::vector<float> values = file.read<float>(dataset);
@@ -122,6 +152,8 @@ void write_checkpoint(const std::string& path, const CheckpointContents& content
     for (const auto& [domain, tensors] : contents.experts)
       for (const auto& [name, tensor] : tensors)
         write_tensor(file, "experts/" + domain + "/" + name, tensor);
+    for (const auto& [name, tensor] : contents.training_state)
+      write_typed_tensor(file, "train/" + name, tensor);
     file.flush();
     file.close();
   }
@@ -171,6 +203,9 @@ CheckpointContents read_checkpoint(const std::string& path) {
         contents.experts[domain][name] = read_tensor(file, group + "/" + name);
     }
   }
+  if (file.exists("train"))
+    for (const std::string& name : file.list_datasets("train"))
+      contents.training_state[name] = read_typed_tensor(file, "train/" + name);
   return contents;
 }
 

@@ -6,6 +6,9 @@
 //   /experts/<domain>/<name>   each domain's feed-forward experts (expert layers only)
 //   /tokenizer/vocab           uint8: the vocab.txt bytes (one token per line), so a
 //                              checkpoint alone can be exported or used to embed text
+//   /train/<name>              optional: what resuming training needs beyond the parameters
+//                              (optimizer moments, loader position, counters; written by
+//                              train/training_state.h), float32, float64 or int64 as given
 //   root attributes: format_version, step, bert_config (JSON), layout (JSON: domains,
 //   expert_layers, domain_tokens, router, pooling, projection_head, projection_size,
 //   normalize), vocab_hash (decimal string), lowercase, max_length, config_yaml.
@@ -40,6 +43,7 @@ struct CheckpointContents {
   std::string config_yaml;
   NamedTensors shared;
   std::map<std::string, NamedTensors> experts;  // domain -> its expert layers' tensors
+  NamedTensors training_state;                  // /train/...; empty in a model-only file
 };
 
 // JSON text of a layout / config as stored in checkpoints (and read back).

@@ -32,6 +32,9 @@ EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config,
 torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const torch::Tensor& slots) {
   // The usual case under data dispatch: every row here belongs to one expert.
   if (experts_.size() == 1) return experts_[0](rows);
+  // No rows (layer dispatch sent this rank nothing): stay in the graph, so the backward pass
+  // still reaches the all-to-all that delivered them and this rank joins its collective.
+  if (rows.size(0) == 0) return rows.clone();
   MOE_REQUIRE(slots.defined() && slots.size(0) == rows.size(0),
               "mixture-of-experts layer: need one expert slot per sequence");
   MOE_REQUIRE(

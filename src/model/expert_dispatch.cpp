@@ -25,7 +25,7 @@ torch::Tensor ExpertDispatcher::destinations(const torch::Tensor& domains) const
   const int64_t count = static_cast<int64_t>(table.size());
   MOE_REQUIRE(domains.numel() == 0 || !((domains < 0) | (domains >= count)).any().item<bool>(),
               "layer dispatch: a domain id is outside 0..", count - 1);
-  return torch::tensor(table, torch::kInt64).index_select(0, domains);
+  return torch::tensor(table, torch::kInt64).to(domains.device()).index_select(0, domains);
 }
 
 torch::Tensor ExpertDispatcher::dispatch(const torch::Tensor& tokens, const torch::Tensor& domains,
@@ -34,7 +34,7 @@ torch::Tensor ExpertDispatcher::dispatch(const torch::Tensor& tokens, const torc
   // Tokens grouped by destination rank (stable, so the order inside a group is kept).
   const torch::Tensor order =
       std::get<1>(destination.sort(c10::optional<bool>(true), /*dim=*/0, /*descending=*/false));
-  const torch::Tensor counts = torch::bincount(destination, {}, world_.size());
+  const torch::Tensor counts = torch::bincount(destination, {}, world_.size()).to(torch::kCPU);
   const std::vector<int64_t> send_rows(counts.data_ptr<int64_t>(),
                                        counts.data_ptr<int64_t>() + counts.numel());
   std::vector<int64_t> received_rows;

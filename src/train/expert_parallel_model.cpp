@@ -11,10 +11,12 @@
 namespace moe::train {
 ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
                                          model::EncoderLayout layout, dist::Communicator& world,
-                                         uint64_t seed, int64_t cls_token_id, bool layer_dispatch)
+                                         uint64_t seed, int64_t cls_token_id, bool layer_dispatch,
+                                         torch::Device device)
     : config_(config),
       layout_(std::move(layout)),
       layer_dispatch_(layer_dispatch && layout_.mixture_of_experts()),
+      device_(device),
       world_(world),
       placement_(layout_.mixture_of_experts() ? static_cast<int>(layout_.domains.size()) : 1,
                  world.size()) {
@@ -26,6 +28,7 @@ ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
     for (int e : local_experts_) layout_.local_domains.push_back(e);
   encoder_ = model::BertEncoder(config_, layout_);
   model::initialize_like_bert(*encoder_, seed, cls_token_id);
+  encoder_->to(device_);
   if (layer_dispatch_) {
     std::vector<std::vector<int>> ranks_of_domain;
     for (size_t d = 0; d < layout_.domains.size(); ++d)
@@ -86,7 +89,7 @@ double ExpertParallelModel::clip_gradients(double max_norm) {
   // Expert gradients are identical within a replica group: its first member counts them.
   const double shared = squared_norm(shared_parameters());
   const double experts = replica_group_->rank() == 0 ? squared_norm(expert_parameters()) : 0.0;
-  torch::Tensor expert_total = torch::tensor({experts}, torch::kFloat64);
+  torch::Tensor expert_total = torch::tensor({experts}, torch::kFloat64);  // CPU: over MPI
   world_.all_reduce_sum(expert_total);
   const double norm = std::sqrt(shared + expert_total.item<double>());
   if (max_norm > 0.0 && norm > max_norm) {
@@ -111,55 +114,75 @@ void ExpertParallelModel::reset_communication_stats() {
   replica_group_->reset_stats();
 }
 
+std::vector<std::pair<model::CheckpointName, torch::Tensor>> ExpertParallelModel::named_parameters()
+    const {
+  std::vector<std::pair<model::CheckpointName, torch::Tensor>> result;
+  for (const auto& item : encoder_->named_parameters())
+    result.emplace_back(model::checkpoint_name(item.key()), item.value());
+  return result;
+}
+
 model::CheckpointContents ExpertParallelModel::gather_checkpoint() const {
   model::CheckpointContents contents;
   contents.config = config_;
   contents.layout = layout_;
   contents.layout.local_domains.clear();
-  const bool root = world_.rank() == 0;
-  std::vector<std::pair<model::CheckpointName, torch::Tensor>> expert_tensors;
-  for (const auto& item : encoder_->named_parameters()) {
-    model::CheckpointName name = model::checkpoint_name(item.key());
-    if (name.expert.empty()) {
-      if (root) contents.shared[name.name] = item.value().detach().clone();
-    } else {
-      expert_tensors.emplace_back(name, item.value().detach());
-    }
-  }
-  if (!layout_.mixture_of_experts()) return contents;
+  if (world_.rank() == 0)
+    for (const auto& [name, tensor] : named_parameters())
+      if (name.expert.empty()) contents.shared[name.name] = tensor.detach().to(torch::kCPU).clone();
+  if (layout_.mixture_of_experts())
+    contents.experts = gather_expert_tensors([](const torch::Tensor& parameter) {
+      return std::vector<std::pair<std::string, torch::Tensor>>{{"", parameter}};
+    });
+  return contents;
+}
 
+std::map<std::string, model::NamedTensors> ExpertParallelModel::gather_expert_tensors(
+    const ExpertTensorsOf& derive) const {
+  // Every derived tensor of every local expert, in parameter order, with its full name.
+  struct Piece {
+    std::string domain, name;
+    torch::Tensor tensor;
+  };
+  std::vector<Piece> local;
+  for (const auto& [name, parameter] : named_parameters()) {
+    if (name.expert.empty()) continue;
+    for (const auto& [suffix, tensor] : derive(parameter))
+      local.push_back({name.expert, suffix.empty() ? name.name : name.name + "/" + suffix,
+                       tensor.detach().to(torch::kCPU, torch::kFloat32)});
+  }
   // Each expert is sent once, by its primary replica, flattened in parameter order. The
   // layout of one expert is the same everywhere, so rank 0 can cut the stream apart.
   std::vector<torch::Tensor> outgoing;
   for (int expert : local_experts_) {
     if (placement_.primary_rank(expert) != world_.rank()) continue;
-    for (const auto& [name, tensor] : expert_tensors)
-      if (name.expert == layout_.domains[expert]) outgoing.push_back(tensor.reshape({-1}));
+    for (const Piece& piece : local)
+      if (piece.domain == layout_.domains[expert]) outgoing.push_back(piece.tensor.reshape({-1}));
   }
   torch::Tensor flat = outgoing.empty() ? torch::empty({0}, torch::kFloat32) : torch::cat(outgoing);
   torch::Tensor gathered = world_.gather_rows(flat, 0);
-  if (!root) return contents;
+  std::map<std::string, model::NamedTensors> result;
+  if (world_.rank() != 0 || local.empty()) return result;
 
-  // One expert's parameter names and shapes, in parameter order (from a local expert).
-  const std::string template_expert = expert_tensors.front().first.expert;
-  std::vector<std::pair<std::string, torch::Tensor>> layout;
-  for (const auto& [name, tensor] : expert_tensors)
-    if (name.expert == template_expert) layout.emplace_back(name.name, tensor);
+  const std::string template_expert = local.front().domain;
   int64_t offset = 0;
   for (int rank = 0; rank < world_.size(); ++rank) {
     for (int expert : placement_.experts_on(rank)) {
       if (placement_.primary_rank(expert) != rank) continue;
-      for (const auto& [name, like] : layout) {
-        const int64_t n = like.numel();
-        contents.experts[layout_.domains[expert]][name] =
-            gathered.slice(0, offset, offset + n).view(like.sizes()).clone();
+      for (const Piece& like : local) {
+        if (like.domain != template_expert) continue;
+        const int64_t n = like.tensor.numel();
+        MOE_REQUIRE(offset + n <= gathered.numel(), "expert gather: expected more than ",
+                    gathered.numel(), " values");
+        result[layout_.domains[expert]][like.name] =
+            gathered.slice(0, offset, offset + n).view(like.tensor.sizes()).clone();
         offset += n;
       }
     }
   }
-  MOE_REQUIRE(offset == gathered.numel(), "checkpoint gather: expected ", offset,
-              " expert values, received ", gathered.numel());
-  return contents;
+  MOE_REQUIRE(offset == gathered.numel(), "expert gather: expected ", offset, " values, received ",
+              gathered.numel());
+  return result;
 }
 
 }  // namespace moe::train

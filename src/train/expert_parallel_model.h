@@ -4,14 +4,18 @@
 // full checkpoint (every expert) onto rank 0.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dist/communicator.h"
 #include "dist/expert_placement.h"
 #include "model/bert_encoder.h"
 #include "model/checkpoint_file.h"
+#include "model/parameter_names.h"
 
 namespace moe::train {
 
@@ -23,15 +27,18 @@ class ExpertParallelModel {
   // initialize_like_bert(seed) with domain tokens copied from cls_token_id.
   // layer_dispatch: examples stay on their rank and each expert layer sends tokens to the
   // experts' ranks (dist.dispatch: layer); otherwise examples travel (data dispatch).
+  // device: where the parameters live (initialised on the CPU first, so a seed gives the
+  // same start on every device); `world` must carry tensors of that device.
   ExpertParallelModel(const model::BertConfig& config, model::EncoderLayout layout,
                       dist::Communicator& world, uint64_t seed, int64_t cls_token_id,
-                      bool layer_dispatch = false);
+                      bool layer_dispatch = false, torch::Device device = torch::kCPU);
 
   model::BertEncoder& encoder() { return encoder_; }
   const dist::ExpertPlacement& placement() const { return placement_; }
   const std::vector<std::string>& domains() const { return layout_.domains; }
   bool mixture_of_experts() const { return layout_.mixture_of_experts(); }
   bool layer_dispatch() const { return layer_dispatch_; }
+  const torch::Device& device() const { return device_; }
 
   // The rank that trains an example of `domain`. Examples already on a rank holding their
   // expert stay, and so does every example under layer dispatch; others go to the expert's
@@ -56,6 +63,17 @@ class ExpertParallelModel {
   // checkpoint; other ranks return contents without parameters.
   model::CheckpointContents gather_checkpoint() const;
 
+  // Tensors derived from one expert parameter, each named by a suffix ("" for the parameter
+  // itself); the same suffixes and shapes for every parameter of the same name.
+  using ExpertTensorsOf =
+      std::function<std::vector<std::pair<std::string, torch::Tensor>>(const torch::Tensor&)>;
+  // Collective: every expert's derived tensors (sent once, by its primary replica) on rank 0,
+  // keyed domain -> "<parameter name>" or "<parameter name>/<suffix>"; empty elsewhere.
+  std::map<std::string, model::NamedTensors> gather_expert_tensors(
+      const ExpertTensorsOf& derive) const;
+  // This rank's parameters by checkpoint name (expert empty for shared ones).
+  std::vector<std::pair<model::CheckpointName, torch::Tensor>> named_parameters() const;
+
   // Time and bytes of every collective this model's ranks issued: the world's (dispatch,
   // gather, shared gradients) plus the replica group's (expert gradients).
   dist::CommunicationStats communication_stats() const;
@@ -65,6 +83,7 @@ class ExpertParallelModel {
   model::BertConfig config_;
   model::EncoderLayout layout_;
   bool layer_dispatch_;
+  torch::Device device_;
   dist::Communicator& world_;
   dist::ExpertPlacement placement_;
   std::vector<int> local_experts_;                     // expert ids held here

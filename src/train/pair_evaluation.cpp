@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "train/mnr_loss.h"
+#include "train/contrastive_loss.h"
 #include "train/token_batch.h"
 
 namespace moe::train {
@@ -13,6 +13,7 @@ PairScores score_pairs(model::BertEncoder& encoder, const std::vector<data::Toke
   torch::NoGradGuard no_grad;
   const bool was_training = encoder->is_training();
   encoder->eval();
+  const torch::Device device = encoder->parameters().front().device();
   PairScores scores;
   scores.similarities.reserve(pairs.size());
   for (size_t begin = 0; begin < pairs.size(); begin += batch_size) {
@@ -20,9 +21,10 @@ PairScores score_pairs(model::BertEncoder& encoder, const std::vector<data::Toke
     std::vector<const std::vector<int32_t>*> sequences;
     for (size_t i = begin; i < end; ++i) sequences.push_back(&pairs[i].a);
     for (size_t i = begin; i < end; ++i) sequences.push_back(&pairs[i].b);
-    const TokenBatch batch = pad_sequences(sequences, pad_id);
+    const TokenBatch batch = pad_sequences(sequences, pad_id).to(device);
     const int64_t n = static_cast<int64_t>(end - begin);
-    const torch::Tensor domains = torch::full({2 * n}, domain, torch::kInt64);
+    const torch::Tensor domains =
+        torch::full({2 * n}, domain, torch::TensorOptions(torch::kInt64).device(device));
     const model::EncoderOutput out =
         encoder->encode(batch.input_ids, batch.attention_mask, domains);
     const torch::Tensor& embeddings = out.sentence;
@@ -30,7 +32,8 @@ PairScores score_pairs(model::BertEncoder& encoder, const std::vector<data::Toke
       scores.routed += 2 * n;
       scores.routed_correctly += (out.router_logits.argmax(1) == domain).sum().item<int64_t>();
     }
-    torch::Tensor cosine = pairwise_cosine(embeddings.slice(0, 0, n), embeddings.slice(0, n));
+    torch::Tensor cosine =
+        pairwise_cosine(embeddings.slice(0, 0, n), embeddings.slice(0, n)).to(torch::kCPU);
     auto values = cosine.accessor<float, 1>();
     for (int64_t i = 0; i < n; ++i) scores.similarities.push_back(values[i]);
   }

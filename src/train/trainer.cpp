@@ -1,6 +1,7 @@
 // Implementation of Trainer (see trainer.h).
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,9 +16,12 @@
 #include "hf/pretrained_bert.h"
 #include "model/parameter_loading.h"
 #include "model/parameter_names.h"
+#include "train/checkpoint_rotation.h"
 #include "train/contrastive_step.h"
 #include "train/learning_rate_schedule.h"
 #include "train/pair_evaluation.h"
+#include "train/stop_signal.h"
+#include "train/training_state.h"
 
 namespace moe::train {
 namespace {
@@ -94,6 +98,13 @@ PairMetrics from_row(const double* row) {
   return m;
 }
 
+uint64_t step_seed(uint64_t seed, int64_t step, int rank) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ seed;  // FNV-1a style mixing of the three numbers
+  for (uint64_t part : {static_cast<uint64_t>(step), static_cast<uint64_t>(rank)})
+    h = (h ^ part) * 1099511628211ull;
+  return h;
+}
+
 std::string fixed(double value, int digits = 4) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(digits) << value;
@@ -103,7 +114,7 @@ std::string fixed(double value, int digits = 4) {
 }  // namespace
 
 Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
-                 dist::Communicator& world)
+                 dist::Communicator& world, torch::Device device)
     : options_(options), config_yaml_(std::move(config_yaml)), world_(world) {
   manifest_ = data::Manifest::load(options_.data.manifest);
   const std::string vocab_path = manifest_.resolve(manifest_.vocab_file);
@@ -139,7 +150,7 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
   model_ = std::make_unique<ExpertParallelModel>(
       bert, layout_from(options_, manifest_.domains, bert.num_layers), world_,
       static_cast<uint64_t>(options_.run.seed), vocabulary.cls_id(),
-      options_.dist.dispatch == config::DispatchMode::kLayer);
+      options_.dist.dispatch == config::DispatchMode::kLayer, device);
   model_->encoder()->set_attention_kernel(model::parse_attention_kernel(options_.model.attention));
   if (pretrained) {
     model::NamedTensors tensors = pretrained->tensors;
@@ -197,13 +208,25 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
   };
   groups.emplace_back(decayed, options_with_decay(options_.train.weight_decay));
   groups.emplace_back(not_decayed, options_with_decay(0.0));
+  loss_kind_ = parse_loss_kind(options_.train.loss);
+  if (options_.train.learned_scale) {
+    loss_parameters_ = LossParameters::learned_scale(
+        initial_learned_scale(loss_kind_, options_.train.scale), device);
+    groups.emplace_back(loss_parameters_.parameters(), options_with_decay(0.0));
+  }
   optimizer_ =
       std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(options_.train.lr));
 
+  const std::string resume = choose_resume_checkpoint(options_.checkpoint.resume, options_.run.dir,
+                                                      options_.checkpoint.name);
+  if (!resume.empty()) resume_from(resume);
+
   if (world_.rank() == 0) {
     std::filesystem::create_directories(options_.run.dir);
+    // A resumed run continues the metrics of the run it resumes.
     const std::string metrics_path = options_.run.dir + "/metrics.jsonl";
-    metrics_file_.open(metrics_path, std::ios::out | std::ios::trunc);
+    metrics_file_.open(metrics_path, resume.empty() ? std::ios::out | std::ios::trunc
+                                                    : std::ios::out | std::ios::app);
     MOE_REQUIRE(metrics_file_.good(), "run.dir: cannot write ", metrics_path);
   }
 
@@ -264,17 +287,24 @@ double Trainer::train_step() {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
   const std::vector<data::TokenPair> sampled = train_loader_->next_batch();
+  // Dropout draws from a generator seeded by (seed, step, rank): a resumed run continues
+  // with exactly the masks the uninterrupted run would have drawn.
+  torch::manual_seed(step_seed(static_cast<uint64_t>(options_.run.seed), step_, world_.rank()));
 
   optimizer_->zero_grad();
   ContrastiveStepOptions step_options;
   step_options.global_batch_size = options_.train.global_batch_size;
   step_options.scale = options_.train.scale;
+  step_options.loss = loss_kind_;
+  step_options.loss_parameters = loss_parameters_;
+  step_options.mini_batch_size = options_.train.grad_cache_mini_batch;
   step_options.same_domain_negatives = options_.train.same_domain_negatives;
   step_options.pad_id = pad_id_;
   step_options.router_loss_weight = options_.model.router_loss_weight;
   const ContrastiveStepResult result =
       contrastive_forward_backward(*model_, world_, sampled, step_options, examples_turn_);
   last_router_loss_ = result.router_loss;
+  last_scale_ = result.scale;
   last_router_accuracy_ = result.router_accuracy;
   last_grad_norm_ = model_->clip_gradients(options_.train.clip_grad_norm);
   last_lr_ = lr;
@@ -291,56 +321,48 @@ TrainingSummary Trainer::run() {
 
   model_->encoder()->train();
   model_->reset_communication_stats();
+  const int64_t first_step = step_;
   const Clock::time_point start = Clock::now();
   Clock::time_point window_start = start;
-  double window_comm = 0.0;
-  int64_t window_bytes = 0;
-  for (int64_t s = 0; s < options_.train.steps; ++s) {
+  dist::CommunicationStats window_base = model_->communication_stats();
+  int64_t window_first_step = step_;
+  while (step_ < options_.train.steps) {
     summary.final_loss = train_step();
-    const bool log_now = options_.train.log_every > 0 &&
-                         (step_ % options_.train.log_every == 0 || step_ == options_.train.steps);
-    if (log_now) {
-      const double elapsed = seconds_since(window_start);
-      const int64_t steps_in_window = step_ % options_.train.log_every == 0
-                                          ? options_.train.log_every
-                                          : step_ % options_.train.log_every;
-      const dist::CommunicationStats stats = model_->communication_stats();
-      const double comm = stats.seconds - window_comm;
-      const int64_t bytes = stats.bytes_sent - window_bytes;
-      nlohmann::json line = {
-          {"step", step_},
-          {"loss", summary.final_loss},
-          {"lr", last_lr_},
-          {"grad_norm", last_grad_norm_},
-          {"ms_per_step", 1000.0 * elapsed / steps_in_window},
-          {"comm_ms_per_step", 1000.0 * comm / steps_in_window},
-          {"comm_bytes_per_step", bytes / steps_in_window},
-          {"samples_per_s", options_.train.global_batch_size * steps_in_window / elapsed}};
-      if (options_.model.router) {
-        line["router_loss"] = last_router_loss_;
-        line["router_accuracy"] = last_router_accuracy_;
-      }
-      const double eta = (options_.train.steps - step_) * elapsed / steps_in_window;
-      log::info("train",
-                cat("step ", step_, "/", options_.train.steps, "  loss ", fixed(summary.final_loss),
-                    "  lr ", fixed(last_lr_ * 1e3, 3), "e-3  grad ", fixed(last_grad_norm_, 3),
-                    "  ", fixed(line["ms_per_step"].get<double>(), 1), " ms/step (comm ",
-                    fixed(line["comm_ms_per_step"].get<double>(), 1), " ms, ",
-                    bytes / steps_in_window / 1024, " KiB)  ",
-                    fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  eta ", fixed(eta, 0),
-                    " s"));
-      write_metrics_line(line.dump());
+    const bool last = step_ == options_.train.steps;
+    if (step_ % options_.train.log_every == 0 || last) {
+      const dist::CommunicationStats now = model_->communication_stats();
+      dist::CommunicationStats window;
+      window.seconds = now.seconds - window_base.seconds;
+      window.bytes_sent = now.bytes_sent - window_base.bytes_sent;
+      log_progress(summary.final_loss, step_ - window_first_step, seconds_since(window_start),
+                   window);
       window_start = Clock::now();
-      window_comm = stats.seconds;
-      window_bytes = stats.bytes_sent;
+      window_base = now;
+      window_first_step = step_;
     }
+    const int signal = agreed_stop_signal();
+    const bool out_of_turn = options_.run.stop_after_steps > 0 &&
+                             step_ - first_step >= options_.run.stop_after_steps && !last;
+    if (signal != 0 || out_of_turn) {
+      summary.stopped_early = true;
+      summary.stop_signal = signal;
+      summary.checkpoint_path = step_checkpoint_path(options_.run.dir, step_);
+      log::info("train", signal != 0 ? cat("signal ", signal, " received: stopping at step ", step_)
+                                     : cat("run.stop_after_steps reached at step ", step_));
+      save_checkpoint(summary.checkpoint_path);
+      return summary;
+    }
+    if (options_.checkpoint.every > 0 && step_ % options_.checkpoint.every == 0 && !last)
+      save_checkpoint(step_checkpoint_path(options_.run.dir, step_));
   }
-  log::info("train", cat("trained ", step_, " steps in ", fixed(seconds_since(start), 1), " s"));
+  log::info("train", cat("trained ", step_ - first_step, " steps in ",
+                         fixed(seconds_since(start), 1), " s"));
 
   log::info("eval", "evaluating after training");
   summary.after = evaluate();
   log::info("eval", format_evaluation_table(summary.before, summary.after));
-  summary.checkpoint_path = save_checkpoint(step_);
+  summary.checkpoint_path = options_.run.dir + "/" + options_.checkpoint.name;
+  save_checkpoint(summary.checkpoint_path);
 
   if (world_.rank() == 0) {
     nlohmann::json results = nlohmann::json::array();
@@ -361,28 +383,95 @@ TrainingSummary Trainer::run() {
   return summary;
 }
 
+void Trainer::log_progress(double loss, int64_t steps_in_window, double window_seconds,
+                           const dist::CommunicationStats& window_communication) {
+  if (steps_in_window <= 0) return;
+  const double per_step = window_seconds / steps_in_window;
+  nlohmann::json line = {
+      {"step", step_},
+      {"loss", loss},
+      {"lr", last_lr_},
+      {"grad_norm", last_grad_norm_},
+      {"ms_per_step", 1000.0 * per_step},
+      {"comm_ms_per_step", 1000.0 * window_communication.seconds / steps_in_window},
+      {"comm_bytes_per_step", window_communication.bytes_sent / steps_in_window},
+      {"samples_per_s", options_.train.global_batch_size / per_step}};
+  if (options_.train.learned_scale) line["scale"] = last_scale_;
+  if (options_.model.router) {
+    line["router_loss"] = last_router_loss_;
+    line["router_accuracy"] = last_router_accuracy_;
+  }
+  const double eta = (options_.train.steps - step_) * per_step;
+  log::info("train", cat("step ", step_, "/", options_.train.steps, "  loss ", fixed(loss), "  lr ",
+                         fixed(last_lr_ * 1e3, 3), "e-3  grad ", fixed(last_grad_norm_, 3), "  ",
+                         fixed(1000.0 * per_step, 1), " ms/step (comm ",
+                         fixed(line["comm_ms_per_step"].get<double>(), 1), " ms, ",
+                         window_communication.bytes_sent / steps_in_window / 1024, " KiB)  ",
+                         fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  eta ",
+                         fixed(eta, 0), " s"));
+  write_metrics_line(line.dump());
+}
+
+int Trainer::agreed_stop_signal() {
+  // Any rank's signal stops all of them after the same step (the highest number wins, so
+  // every rank reports the same one).
+  const std::vector<int64_t> all = world_.all_gather_value(StopSignalHandler::received());
+  return static_cast<int>(*std::max_element(all.begin(), all.end()));
+}
+
 void Trainer::write_metrics_line(const std::string& json_line) {
   if (!metrics_file_.is_open()) return;
   metrics_file_ << json_line << '\n';
   metrics_file_.flush();
 }
 
-std::string Trainer::save_checkpoint(int64_t step) {
+void Trainer::save_checkpoint(const std::string& path) {
   model::CheckpointContents contents = model_->gather_checkpoint();
-  const std::string path = options_.run.dir + "/" + options_.checkpoint.name;
+  TrainingCounters counters;
+  counters.step = step_;
+  counters.examples_turn = examples_turn_;
+  contents.training_state = gather_training_state(
+      *model_, *optimizer_, train_loader_->state().encode(), counters, other_parameters());
   if (world_.rank() == 0) {
-    contents.step = step;
+    contents.step = step_;
     contents.vocab_hash = manifest_.vocab_hash;
     contents.vocab_tokens = vocab_tokens_;
     contents.lowercase = manifest_.lowercase;
     contents.max_length = manifest_.max_length;
     contents.config_yaml = config_yaml_;
     model::write_checkpoint(path, contents);
-    log::info("checkpoint", cat("wrote ", path, " (step ", step, ")"));
+    remove_old_step_checkpoints(options_.run.dir, options_.checkpoint.keep_last);
+    log::info("checkpoint", cat("wrote ", path, " (step ", step_, ")"));
   }
   // Nobody leaves before the file is complete (a later stage may read it at once).
   world_.barrier();
-  return path;
+}
+
+model::NamedTensors Trainer::other_parameters() const {
+  if (!loss_parameters_.log_scale.defined()) return {};
+  return {{"loss.log_scale", loss_parameters_.log_scale}};
+}
+
+void Trainer::resume_from(const std::string& path) {
+  const model::CheckpointContents checkpoint = model::read_checkpoint(path);
+  MOE_REQUIRE(checkpoint.vocab_hash == manifest_.vocab_hash, "checkpoint.resume: ", path,
+              " was trained on another vocabulary than ", options_.data.manifest);
+  MOE_REQUIRE(checkpoint.layout.domains == manifest_.domains, "checkpoint.resume: ", path,
+              " has other domains than ", options_.data.manifest);
+  model::load_parameters(*model_->encoder(), checkpoint.shared, checkpoint.experts,
+                         model::SourceKind::same_layout, path);
+  const RestoredTraining restored =
+      restore_training_state(checkpoint, path, *model_, *optimizer_, other_parameters());
+  step_ = restored.counters.step;
+  examples_turn_ = restored.counters.examples_turn;
+  train_loader_->restore(data::StreamingPairLoader::State::decode(restored.loader_state));
+  // Every rank must continue from the same point (a checkpoint visible on some nodes only
+  // would otherwise train different models without an error).
+  const std::vector<int64_t> steps = world_.all_gather_value(step_);
+  MOE_REQUIRE(std::all_of(steps.begin(), steps.end(), [&](int64_t s) { return s == step_; }),
+              "checkpoint.resume: the ranks found different checkpoints (steps differ); is ",
+              options_.run.dir, " on a file system every node shares?");
+  log::info("setup", cat("resumed from ", path, " at step ", step_, " of ", options_.train.steps));
 }
 
 std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,

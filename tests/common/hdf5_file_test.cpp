@@ -64,6 +64,11 @@ TEST_F(Hdf5FileTest, RoundTripsEveryType) {
   EXPECT_EQ(again.read<int32_t>("i32")[36], 36 * 3 - 50);
   EXPECT_DOUBLE_EQ(again.read<double>("f64")[1], -47.0);
   EXPECT_EQ(again.path(), path("types.h5"));
+  EXPECT_EQ(again.type_name("f32"), "float32");
+  EXPECT_EQ(again.type_name("f64"), "float64");
+  EXPECT_EQ(again.type_name("i64"), "int64");
+  EXPECT_EQ(again.type_name("u8"), "uint8");
+  EXPECT_NE(error_of([&] { again.type_name("absent"); }).find("absent"), std::string::npos);
 }
 
 TEST_F(Hdf5FileTest, MultiDimensionalAndScalarShapes) {

@@ -33,6 +33,7 @@ std::string error_with(const std::vector<std::string>& overrides) {
 const std::vector<std::string> kTrainKeys = {
     "run.dir",
     "run.seed",
+    "run.stop_after_steps",
     "data.manifest",
     "data.mixing",
     "data.temperature",
@@ -60,15 +61,23 @@ const std::vector<std::string> kTrainKeys = {
     "train.lr",
     "train.weight_decay",
     "train.warmup_steps",
+    "train.loss",
     "train.scale",
+    "train.learned_scale",
+    "train.grad_cache_mini_batch",
     "train.negatives",
     "train.clip_grad_norm",
     "train.log_every",
     "dist.dispatch",
+    "dist.timeout_s",
     "eval.split",
     "eval.batch_size",
     "checkpoint.name",
+    "checkpoint.every",
+    "checkpoint.keep_last",
+    "checkpoint.resume",
     "runtime.threads_per_rank",
+    "runtime.device",
 };
 
 TEST(TrainOptionTable, DeclaresEveryKeyInOrder) {
@@ -127,6 +136,15 @@ TEST(TrainOptions, DefaultsMatchTheDeclarations) {
   EXPECT_EQ(o.eval.batch_size, 64);
   EXPECT_EQ(o.checkpoint.name, "checkpoint.h5");
   EXPECT_EQ(o.runtime.threads_per_rank, 0);
+  EXPECT_EQ(o.runtime.device, "auto");
+  EXPECT_EQ(o.train.loss, "mnr");
+  EXPECT_FALSE(o.train.learned_scale);
+  EXPECT_EQ(o.train.grad_cache_mini_batch, 0);
+  EXPECT_EQ(o.checkpoint.every, 500);
+  EXPECT_EQ(o.checkpoint.keep_last, 2);
+  EXPECT_EQ(o.checkpoint.resume, "auto");
+  EXPECT_EQ(o.run.stop_after_steps, 0);
+  EXPECT_DOUBLE_EQ(o.dist.timeout_s, 600.0);
 }
 
 TEST(TrainOptions, ReadsAFullYamlConfig) {
@@ -151,10 +169,10 @@ TEST(TrainOptions, ReadsAFullYamlConfig) {
       "  scale: 15\n"
       "  clip_grad_norm: 0\n"
       "  log_every: 5\n"
-      "dist: {dispatch: data}\n"
+      "dist: {dispatch: data, timeout_s: 30}\n"
       "eval: {split: valid, batch_size: 16}\n"
       "checkpoint: {name: last.h5}\n"
-      "runtime: {threads_per_rank: 2}\n";
+      "runtime: {threads_per_rank: 2, device: cpu}\n";
   const TrainOptions o =
       TrainOptions::from_config(Config::load_text(train_option_table(), yaml, "big.yaml"));
   EXPECT_EQ(o.run.dir, "runs/big");
@@ -169,6 +187,8 @@ TEST(TrainOptions, ReadsAFullYamlConfig) {
   EXPECT_EQ(o.eval.batch_size, 16);
   EXPECT_EQ(o.checkpoint.name, "last.h5");
   EXPECT_EQ(o.runtime.threads_per_rank, 2);
+  EXPECT_EQ(o.runtime.device, "cpu");
+  EXPECT_DOUBLE_EQ(o.dist.timeout_s, 30.0);
 }
 
 TEST(TrainOptions, HeadsMustDivideHiddenSize) {

@@ -7,10 +7,8 @@ build=${1:?usage: dispatch_modes.sh BUILD_DIR}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$build/bin/moe_prep" synth --out "$work/corpus" --papers-per-domain 120 >/dev/null
-"$build/bin/moe_prep" build --papers "$work/corpus/papers.jsonl" \
-  --citations "$work/corpus/citations.csv" --vocab "$work/corpus/vocab.txt" \
-  --max-length 32 --out "$work/data" >/dev/null
+source tests/support/synthetic_data.sh
+prepare_synthetic_data "$build" "$work"
 
 for mode in data layer; do
   launch/run_local.sh 2 "$build/bin/moe_train" configs/quickstart.yaml \

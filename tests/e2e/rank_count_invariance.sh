@@ -10,10 +10,8 @@ python=/usr/bin/python3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$build/bin/moe_prep" synth --out "$work/corpus" --papers-per-domain 120 >/dev/null
-"$build/bin/moe_prep" build --papers "$work/corpus/papers.jsonl" \
-  --citations "$work/corpus/citations.csv" --vocab "$work/corpus/vocab.txt" \
-  --max-length 32 --out "$work/data" >/dev/null
+source tests/support/synthetic_data.sh
+prepare_synthetic_data "$build" "$work"
 
 for dispatch in data layer; do
   for np in 1 2 4; do

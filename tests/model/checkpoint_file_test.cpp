@@ -144,6 +144,25 @@ TEST_F(CheckpointFileTest, MixtureOfExpertsRoundTripIsBitExact) {
   expect_same_contents(read_checkpoint(path("moe.h5")), written);
 }
 
+TEST_F(CheckpointFileTest, TrainingStateKeepsItsDtypes) {
+  CheckpointContents written = contents_of({"cardio", "pulmo"}, 5);
+  written.training_state["optimizer/shared/x/exp_avg"] = torch::randn({3, 2});
+  written.training_state["loader_state"] =
+      torch::tensor({int64_t{1} << 60, int64_t{-3}, int64_t{7}}, torch::kInt64);
+  written.training_state["counters/best_score"] = torch::tensor({0.1234567890123}, torch::kFloat64);
+  write_checkpoint(path("state.h5"), written);
+  const CheckpointContents read = read_checkpoint(path("state.h5"));
+  ASSERT_EQ(read.training_state.size(), 3u);
+  for (const auto& [name, tensor] : written.training_state) {
+    ASSERT_EQ(read.training_state.count(name), 1u) << name;
+    EXPECT_EQ(read.training_state.at(name).scalar_type(), tensor.scalar_type()) << name;
+    EXPECT_TRUE(torch::equal(read.training_state.at(name), tensor)) << name;
+  }
+  // A model-only checkpoint has none.
+  write_checkpoint(path("model.h5"), contents_of({}, 6));
+  EXPECT_TRUE(read_checkpoint(path("model.h5")).training_state.empty());
+}
+
 TEST_F(CheckpointFileTest, OverwritingReplacesTheOldCheckpoint) {
   CheckpointContents first = contents_of({"cardio", "pulmo"}, 3);
   write_checkpoint(path("latest.h5"), first);

@@ -15,11 +15,15 @@
 #include "dist/mpi_communicator.h"
 #include "model/parameter_names.h"
 #include "support/small_bert.h"  // expert_layout
+#include "support/step_fixtures.h"
 #include "train/contrastive_step.h"
 
 namespace {
 
 using moe::data::TokenPair;
+using moe::testing_support::domain_names;
+using moe::testing_support::GradientMap;
+using moe::testing_support::gradients_of;
 using moe::train::ContrastiveStepOptions;
 using moe::train::ExpertParallelModel;
 
@@ -39,23 +43,9 @@ moe::model::BertConfig tiny_config() {
   return c;
 }
 
-// The same global batch on every rank: varied lengths (so padding matters), domains from
-// `domain_of`.
+// The same global batch on every rank, domains from `domain_of`.
 std::vector<TokenPair> global_batch(const std::function<int32_t(int64_t)>& domain_of) {
-  std::mt19937_64 random(42);
-  std::vector<TokenPair> batch;
-  for (int64_t i = 0; i < kGlobalBatch; ++i) {
-    TokenPair pair;
-    for (auto* side : {&pair.a, &pair.b}) {
-      const int64_t length = 3 + static_cast<int64_t>(random() % 9);
-      side->push_back(2);  // a [CLS]-like first token
-      for (int64_t t = 1; t < length; ++t) side->push_back(5 + static_cast<int32_t>(random() % 45));
-    }
-    pair.label = 1.0f;
-    pair.domain = domain_of(i);
-    batch.push_back(std::move(pair));
-  }
-  return batch;
+  return moe::testing_support::seeded_pair_batch(kGlobalBatch, domain_of);
 }
 
 // This rank's contiguous slice of the global batch, as the loader hands it out.
@@ -63,26 +53,6 @@ std::vector<TokenPair> share_of_rank(const std::vector<TokenPair>& batch,
                                      const moe::dist::Communicator& world) {
   const int64_t per_rank = kGlobalBatch / world.size();
   return {batch.begin() + world.rank() * per_rank, batch.begin() + (world.rank() + 1) * per_rank};
-}
-
-std::vector<std::string> domain_names(int count) {
-  std::vector<std::string> names;
-  for (int d = 0; d < count; ++d) names.push_back("domain" + std::to_string(d));
-  return names;
-}
-
-// Gradients keyed by (expert, Hugging Face name).
-using GradientMap = std::map<std::pair<std::string, std::string>, torch::Tensor>;
-
-GradientMap gradients_of(ExpertParallelModel& model) {
-  GradientMap result;
-  for (const auto& item : model.encoder()->named_parameters()) {
-    const auto name = moe::model::checkpoint_name(item.key());
-    const torch::Tensor& grad = item.value().grad();
-    result[{name.expert, name.name}] =
-        grad.defined() ? grad.clone() : torch::zeros_like(item.value());
-  }
-  return result;
 }
 
 struct StepOutcome {
@@ -183,6 +153,14 @@ TEST(ExpertParallelInvariance, ExpertWithNoExamplesDoesNotHang) {
   const int experts = world->size() >= 2 ? world->size() : 2;
   // Every example belongs to domain 0: the other experts (and their ranks) get nothing.
   expect_same_as_single_process(layout_of(experts, true), [](int64_t) { return 0; });
+}
+
+// Several experts per rank (E = 2P) and all examples in domain 0: under layer dispatch the
+// ranks holding only other experts receive no token at all and must still join the backward
+// all-to-alls (this hung before run_experts kept empty inputs in the graph).
+TEST(ExpertParallelInvariance, RankWithSeveralIdleExpertsDoesNotHang) {
+  auto world = moe::dist::MpiCommunicator::world();
+  expect_same_as_single_process(layout_of(2 * world->size(), true), [](int64_t) { return 0; });
 }
 
 TEST(ExpertParallelInvariance, DomainTokensRouterMiddleLayerAndHead) {
