@@ -16,6 +16,7 @@ packages=(
   python3-numpy                     # independent NumPy reference for exported models (tests)
   nlohmann-json3-dev                # JSON (manifests, metrics, tokenizer I/O)
   libutf8proc-dev                   # Unicode normalisation and categories for the tokenizer
+  gnuplot-nox                       # moe_report's plots (SVG/PNG; no X11)
 )
 
 missing=()

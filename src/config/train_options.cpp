@@ -2,6 +2,7 @@
 #include "config/train_options.h"
 
 #include <limits>
+#include <sstream>
 #include <vector>
 
 #include "common/error.h"
@@ -20,6 +21,19 @@ int get_int32(const Config& config, const char* key) {
   return static_cast<int>(value);
 }
 
+// "a, b,c" -> {"a", "b", "c"}; "" -> {}.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, ',')) {
+    const size_t first = item.find_first_not_of(" \t");
+    const size_t last = item.find_last_not_of(" \t");
+    items.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
+  }
+  return items;
+}
+
 }  // namespace
 
 OptionTable train_option_table() {
@@ -34,6 +48,10 @@ OptionTable train_option_table() {
       .at_most(kMaxCount);
 
   t.add_string("data.manifest", "", "manifest.json written by moe_prep.").required().non_empty();
+  t.add_string("data.domains", "",
+               "Comma-separated domains of the manifest to train and evaluate on (in this "
+               "order); empty: all. One domain with model.mixture_of_experts false is the "
+               "paper's single-domain model.");
   t.add_choice("data.mixing", {"proportional", "uniform", "temperature"}, "proportional",
                "How training batches mix domains: in proportion to their sizes, uniformly, or "
                "with probability proportional to size^(1/data.temperature).");
@@ -122,6 +140,9 @@ OptionTable train_option_table() {
                "In-batch negatives of an anchor: all = every other pair of the global batch "
                "(all ranks, all domains, as the paper's joint training); same_domain = only "
                "pairs of the anchor's domain.");
+  t.add_choice("train.schedule", {"linear", "cosine", "constant"}, "linear",
+               "Learning rate after the linear warm-up: linear decay to 0, half-cosine decay to "
+               "0, or constant.");
   t.add_float("train.clip_grad_norm", 1.0, "Clip the gradient norm to this; 0 turns it off.")
       .at_least(0);
   t.add_int("train.log_every", 20, "Print a progress line every this many steps.")
@@ -138,7 +159,22 @@ OptionTable train_option_table() {
               "Seconds a GPU collective may take before the job is ended with a message naming "
               "the operation (a hang detector: a dead or stuck rank ends every rank).")
       .greater_than(0);
-  t.add_choice("eval.split", {"valid", "test"}, "test", "Split the final evaluation reads.");
+  t.add_choice("eval.split", {"valid", "test"}, "test",
+               "Split of the before/after table (F1max threshold tuned on it, as in the paper). "
+               "run.dir/evaluation.md reports both protocols whatever this says.");
+  t.add_int("eval.every", 0,
+            "Evaluate on the valid split every this many steps, keeping the best model as "
+            "run.dir/best.h5 (the one the final report evaluates); 0: only before and after.")
+      .at_least(0)
+      .at_most(kMaxCount);
+  t.add_int("eval.patience", 0,
+            "Stop when this many evaluations in a row (eval.every) did not improve the "
+            "weighted valid F1max; 0: never stop early.")
+      .at_least(0)
+      .at_most(kMaxCount);
+  t.add_bool("eval.cross_domain", true,
+             "In the final report, also evaluate each domain's model path on every other "
+             "domain's test pairs (models with experts or domain tokens).");
   t.add_int("eval.batch_size", 64, "Pairs per evaluation batch on each rank.")
       .at_least(1)
       .at_most(kMaxWidth);
@@ -187,6 +223,7 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.run.seed = c.get_int("run.seed");
   o.data.manifest = c.get_string("data.manifest");
   o.data.mixing = c.get_string("data.mixing");
+  o.data.domains = split_list(c.get_string("data.domains"));
   o.data.temperature = c.get_float("data.temperature");
   o.data.shuffle_window_chunks = static_cast<int>(c.get_int("data.shuffle_window_chunks"));
 
@@ -220,12 +257,16 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.train.grad_cache_mini_batch = get_int32(c, "train.grad_cache_mini_batch");
   o.train.same_domain_negatives = c.get_string("train.negatives") == "same_domain";
   o.train.clip_grad_norm = c.get_float("train.clip_grad_norm");
+  o.train.schedule = c.get_string("train.schedule");
   o.train.log_every = get_int32(c, "train.log_every");
 
   o.dist.dispatch =
       c.get_string("dist.dispatch") == "layer" ? DispatchMode::kLayer : DispatchMode::kData;
   o.eval.split = c.get_string("eval.split") == "valid" ? EvalSplit::kValid : EvalSplit::kTest;
   o.eval.batch_size = get_int32(c, "eval.batch_size");
+  o.eval.every = get_int32(c, "eval.every");
+  o.eval.patience = get_int32(c, "eval.patience");
+  o.eval.cross_domain = c.get_bool("eval.cross_domain");
   o.checkpoint.name = c.get_string("checkpoint.name");
   o.checkpoint.every = get_int32(c, "checkpoint.every");
   o.checkpoint.keep_last = get_int32(c, "checkpoint.keep_last");
@@ -246,6 +287,10 @@ TrainOptions TrainOptions::from_config(const Config& c) {
                                ") but model.init_from takes the architecture from ",
                                o.model.init_from, "/config.json; remove it"));
   }
+  for (const std::string& domain : o.data.domains)
+    if (domain.empty()) problems.push_back("data.domains: an empty name in the list");
+  if (o.eval.patience > 0 && o.eval.every == 0)
+    problems.push_back("eval.patience is set but eval.every is 0 (no evaluation to stop on)");
   if (o.model.projection_size > 0 && !o.model.projection_head)
     problems.push_back("model.projection_size is set but model.projection_head is false");
   if (o.model.hidden_size % o.model.num_heads != 0)

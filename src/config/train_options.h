@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "config/option_table.h"
@@ -31,7 +32,8 @@ struct TrainOptions {
   } run;
   struct Data {
     std::string manifest;
-    std::string mixing;  // proportional, uniform or temperature (data.mixing)
+    std::vector<std::string> domains;  // empty: every domain of the manifest
+    std::string mixing;                // proportional, uniform or temperature (data.mixing)
     double temperature = 0;
     int shuffle_window_chunks = 0;
   } data;
@@ -67,6 +69,7 @@ struct TrainOptions {
     int grad_cache_mini_batch = 0;       // 0: off
     bool same_domain_negatives = false;  // train.negatives: same_domain
     double clip_grad_norm = 0;           // 0: no clipping
+    std::string schedule;                // linear, cosine or constant
     int log_every = 0;
   } train;
   struct Dist {
@@ -76,6 +79,9 @@ struct TrainOptions {
   struct Eval {
     EvalSplit split = EvalSplit::kTest;
     int batch_size = 0;
+    int every = 0;     // steps between valid evaluations; 0: none
+    int patience = 0;  // evaluations without improvement before stopping; 0: never
+    bool cross_domain = true;
   } eval;
   struct Checkpoint {
     std::string name;    // final checkpoint, inside run.dir

@@ -222,6 +222,27 @@ int32_t Manifest::domain_index(const std::string& domain) const {
   return static_cast<int32_t>(found - domains.begin());
 }
 
+Manifest Manifest::restricted_to(const std::vector<std::string>& names,
+                                 const std::string& key) const {
+  Manifest result = *this;
+  result.domains.clear();
+  result.shards.clear();
+  for (const std::string& name : names) {
+    MOE_REQUIRE(std::find(domains.begin(), domains.end(), name) != domains.end(), key,
+                ": domain \"", name, "\" is not in the manifest (", Json(domains).dump(), ")");
+    MOE_REQUIRE(
+        std::find(result.domains.begin(), result.domains.end(), name) == result.domains.end(), key,
+        ": domain ", name, " is listed twice");
+    result.domains.push_back(name);
+  }
+  MOE_REQUIRE(!result.domains.empty(), key, ": names no domain");
+  for (const ShardEntry& shard : shards)
+    if (std::find(result.domains.begin(), result.domains.end(), shard.domain) !=
+        result.domains.end())
+      result.shards.push_back(shard);
+  return result;
+}
+
 std::string Manifest::resolve(const std::string& relative) const {
   fs::path target(relative);
   if (target.is_absolute() || folder.empty()) return target.lexically_normal().string();

@@ -57,6 +57,9 @@ struct Manifest {
   int64_t count(const std::string& split, const std::string& domain = "") const;
   // The index of a domain in `domains`; an unknown name is a moe::Error listing the known ones.
   int32_t domain_index(const std::string& domain) const;
+  // The same dataset limited to `names` (in the given order, which defines the new domain
+  // indices) and their shards; an unknown or repeated name is a moe::Error naming `key`.
+  Manifest restricted_to(const std::vector<std::string>& names, const std::string& key) const;
   // A manifest-relative path made absolute against `folder` (absolute paths pass through).
   std::string resolve(const std::string& relative) const;
 };

@@ -13,11 +13,14 @@
 #include "common/log.h"
 #include "data/split_pairs.h"
 #include "data/vocabulary.h"
+#include "hf/json_file.h"
 #include "hf/pretrained_bert.h"
 #include "model/parameter_loading.h"
 #include "model/parameter_names.h"
 #include "train/checkpoint_rotation.h"
 #include "train/contrastive_step.h"
+#include "train/evaluation_protocol.h"
+#include "train/evaluation_tables.h"
 #include "train/learning_rate_schedule.h"
 #include "train/pair_evaluation.h"
 #include "train/stop_signal.h"
@@ -68,36 +71,6 @@ model::EncoderLayout layout_from(const config::TrainOptions& options,
   return layout;
 }
 
-// Metrics travel as a fixed row of doubles so one all-reduce shares them (the last two:
-// sequences routed and routed to the right domain).
-constexpr int kMetricFields = 12;
-
-void to_row(const PairMetrics& m, double* row) {
-  const double values[kMetricFields] = {static_cast<double>(m.count),
-                                        static_cast<double>(m.positives),
-                                        m.f1max.f1,
-                                        m.f1max.precision,
-                                        m.f1max.recall,
-                                        m.f1max.threshold,
-                                        m.roc_auc,
-                                        m.mean_positive,
-                                        m.mean_negative,
-                                        m.positive_negative_ratio};
-  std::copy(values, values + kMetricFields, row);
-}
-
-PairMetrics from_row(const double* row) {
-  PairMetrics m;
-  m.count = static_cast<int64_t>(row[0]);
-  m.positives = static_cast<int64_t>(row[1]);
-  m.f1max = {row[2], row[3], row[4], row[5]};
-  m.roc_auc = row[6];
-  m.mean_positive = row[7];
-  m.mean_negative = row[8];
-  m.positive_negative_ratio = row[9];
-  return m;
-}
-
 uint64_t step_seed(uint64_t seed, int64_t step, int rank) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ seed;  // FNV-1a style mixing of the three numbers
   for (uint64_t part : {static_cast<uint64_t>(step), static_cast<uint64_t>(rank)})
@@ -117,6 +90,8 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
                  dist::Communicator& world, torch::Device device)
     : options_(options), config_yaml_(std::move(config_yaml)), world_(world) {
   manifest_ = data::Manifest::load(options_.data.manifest);
+  if (!options_.data.domains.empty())
+    manifest_ = manifest_.restricted_to(options_.data.domains, "data.domains");
   const std::string vocab_path = manifest_.resolve(manifest_.vocab_file);
   const data::Vocabulary vocabulary = data::Vocabulary::load(vocab_path);
   MOE_REQUIRE(vocabulary.hash() == manifest_.vocab_hash, "vocabulary ", vocab_path,
@@ -190,11 +165,7 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
   loader_options.shuffle_window_chunks = options_.data.shuffle_window_chunks;
   train_loader_ = std::make_unique<data::StreamingPairLoader>(manifest_, loader_options);
 
-  const std::string eval_split = config::to_string(options_.eval.split);
-  eval_pairs_.resize(manifest_.domains.size());
-  for (size_t d = 0; d < manifest_.domains.size(); ++d)
-    if (model_->evaluation_rank(static_cast<int32_t>(d)) == world_.rank())
-      eval_pairs_[d] = data::read_split_pairs(manifest_, eval_split, manifest_.domains[d]);
+  load_evaluation_pairs();
 
   std::vector<torch::Tensor> decayed, not_decayed;
   for (const auto& item : model_->encoder()->named_parameters())
@@ -244,45 +215,166 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
                          model_->encoder()->config().num_layers, ")"));
 }
 
-std::vector<DomainEvaluation> Trainer::evaluate() {
-  // Each domain is evaluated by one rank that holds its expert, alone: no layer dispatch.
-  struct LocalExperts {
-    model::BertEncoder& encoder;
-    explicit LocalExperts(model::BertEncoder& e) : encoder(e) {
-      encoder->pause_expert_dispatch(true);
+// Each domain is evaluated by one rank that holds its expert, alone: no layer dispatch.
+class Trainer::LocalExpertsOnly {
+ public:
+  explicit LocalExpertsOnly(model::BertEncoder& encoder) : encoder_(encoder) {
+    encoder_->pause_expert_dispatch(true);
+  }
+  ~LocalExpertsOnly() { encoder_->pause_expert_dispatch(false); }
+  LocalExpertsOnly(const LocalExpertsOnly&) = delete;
+  LocalExpertsOnly& operator=(const LocalExpertsOnly&) = delete;
+
+ private:
+  model::BertEncoder& encoder_;
+};
+
+bool Trainer::has_domain_paths() const {
+  const model::EncoderLayout& layout = model_->encoder()->layout();
+  return layout.mixture_of_experts() || layout.domain_tokens;
+}
+
+void Trainer::load_evaluation_pairs() {
+  // The rank that evaluates a domain reads its valid and test pairs; for the cross-domain
+  // table it also reads every other domain's test pairs.
+  const size_t domains = manifest_.domains.size();
+  bool evaluates_any = false;
+  for (size_t d = 0; d < domains; ++d) {
+    if (model_->evaluation_rank(static_cast<int32_t>(d)) != world_.rank()) continue;
+    evaluates_any = true;
+    for (const char* split : {"valid", "test"}) {
+      auto& per_domain = eval_pairs_[split];
+      per_domain.resize(domains);
+      per_domain[d] = data::read_split_pairs(manifest_, split, manifest_.domains[d]);
     }
-    ~LocalExperts() { encoder->pause_expert_dispatch(false); }
-  } local_experts(model_->encoder());
+  }
+  if (evaluates_any && options_.eval.cross_domain && has_domain_paths())
+    for (size_t d = 0; d < domains; ++d)
+      if (eval_pairs_["test"][d].empty())
+        eval_pairs_["test"][d] = data::read_split_pairs(manifest_, "test", manifest_.domains[d]);
+}
+
+PairScores Trainer::score_domain(const std::string& split, int32_t pairs_domain,
+                                 int32_t model_domain) {
+  const std::vector<data::TokenPair>& pairs = eval_pairs_.at(split).at(pairs_domain);
+  MOE_REQUIRE(!pairs.empty(), "no ", split, " pairs for domain ", manifest_.domains[pairs_domain],
+              " in ", options_.data.manifest);
+  return score_pairs(model_->encoder(), pairs, model_domain, options_.eval.batch_size, pad_id_);
+}
+
+std::vector<float> Trainer::labels_of(const std::string& split, int32_t domain) const {
+  std::vector<float> labels;
+  for (const data::TokenPair& pair : eval_pairs_.at(split).at(domain)) labels.push_back(pair.label);
+  return labels;
+}
+
+std::vector<DomainEvaluation> Trainer::evaluate(const std::string& split) {
+  const LocalExpertsOnly local_experts(model_->encoder());
   const int64_t domains = static_cast<int64_t>(manifest_.domains.size());
-  torch::Tensor rows = torch::zeros({domains, kMetricFields}, torch::kFloat64);
+  torch::Tensor rows = torch::zeros({domains, evaluation_row_width()}, torch::kFloat64);
   for (int64_t d = 0; d < domains; ++d) {
     if (model_->evaluation_rank(static_cast<int32_t>(d)) != world_.rank()) continue;
-    const std::vector<data::TokenPair>& pairs = eval_pairs_[d];
-    MOE_REQUIRE(!pairs.empty(), "no ", config::to_string(options_.eval.split), " pairs for domain ",
-                manifest_.domains[d], " in ", options_.data.manifest);
-    const PairScores scores = score_pairs(model_->encoder(), pairs, static_cast<int32_t>(d),
-                                          options_.eval.batch_size, pad_id_);
-    std::vector<float> labels;
-    for (const auto& p : pairs) labels.push_back(p.label);
-    double* row = rows[d].data_ptr<double>();
-    to_row(evaluate_pairs(scores.similarities, labels), row);
-    row[kMetricFields - 2] = static_cast<double>(scores.routed);
-    row[kMetricFields - 1] = static_cast<double>(scores.routed_correctly);
+    const auto domain = static_cast<int32_t>(d);
+    to_row(evaluate_domain(manifest_.domains[d], score_domain(split, domain, domain),
+                           labels_of(split, domain)),
+           rows[d].data_ptr<double>());
   }
-  world_.all_reduce_sum(rows);
+  world_.all_reduce_sum(rows);  // one rank filled each row
   std::vector<DomainEvaluation> result;
-  for (int64_t d = 0; d < domains; ++d) {
-    const double* row = rows[d].data_ptr<double>();
-    const double routed = row[kMetricFields - 2];
-    result.push_back(
-        {manifest_.domains[d], from_row(row), routed > 0 ? row[kMetricFields - 1] / routed : -1.0});
-  }
+  for (int64_t d = 0; d < domains; ++d)
+    result.push_back(from_row(manifest_.domains[d], rows[d].data_ptr<double>()));
   return result;
 }
 
+std::vector<float> Trainer::gather_from(int rank, const std::vector<float>& values) {
+  const torch::Tensor local = rank == world_.rank() ? torch::tensor(values, torch::kFloat32)
+                                                    : torch::empty({0}, torch::kFloat32);
+  const torch::Tensor gathered = world_.gather_rows(local, 0).contiguous();
+  return {gathered.data_ptr<float>(), gathered.data_ptr<float>() + gathered.numel()};
+}
+
+void Trainer::write_evaluation_report(int64_t evaluated_step) {
+  const LocalExpertsOnly local_experts(model_->encoder());
+  const auto domains = static_cast<int32_t>(manifest_.domains.size());
+  std::vector<DomainScores> scores(domains);
+  // model domain -> evaluated domain -> test scores (cross-domain table, rank 0 only).
+  std::vector<std::vector<std::vector<float>>> cross(domains,
+                                                     std::vector<std::vector<float>>(domains));
+  const bool cross_domain = options_.eval.cross_domain && has_domain_paths() && domains > 1;
+  for (int32_t d = 0; d < domains; ++d) {
+    const int rank = model_->evaluation_rank(d);
+    const bool here = rank == world_.rank();
+    scores[d].domain = manifest_.domains[d];
+    for (const char* split : {"valid", "test"}) {
+      // A domain without valid pairs is reported by the paper protocol only.
+      const bool has_pairs = here && !eval_pairs_.at(split).at(d).empty();
+      std::vector<float> values =
+          has_pairs ? score_domain(split, d, d).similarities : std::vector<float>{};
+      std::vector<float> labels = has_pairs ? labels_of(split, d) : std::vector<float>{};
+      values = gather_from(rank, values);
+      labels = gather_from(rank, labels);
+      if (std::string(split) == "valid") {
+        scores[d].valid_scores = std::move(values);
+        scores[d].valid_labels = std::move(labels);
+      } else {
+        scores[d].test_scores = std::move(values);
+        scores[d].test_labels = std::move(labels);
+      }
+    }
+    if (!cross_domain) continue;
+    for (int32_t e = 0; e < domains; ++e)
+      cross[d][e] = e == d ? scores[d].test_scores
+                           : gather_from(rank, here ? score_domain("test", e, d).similarities
+                                                    : std::vector<float>{});
+  }
+  if (world_.rank() != 0) return;
+
+  const EvaluationReport report = evaluate_protocols(scores);
+  std::string markdown =
+      cat("# Evaluation at step ", evaluated_step, "\n\n", render_markdown(report));
+  if (cross_domain) {
+    std::vector<EvalDomainLabels> labels;
+    for (const DomainScores& s : scores) labels.push_back({s.domain, s.test_labels});
+    const CrossDomainMatrix matrix = cross_domain_matrix(manifest_.domains, labels, cross);
+    markdown += "\n" + render_markdown(matrix);
+    hf::write_file_atomically(options_.run.dir + "/cross_domain.csv", render_csv(matrix));
+    hf::write_file_atomically(options_.run.dir + "/cross_domain.json", render_json(matrix));
+  }
+  hf::write_file_atomically(options_.run.dir + "/evaluation.md", markdown);
+  hf::write_file_atomically(options_.run.dir + "/evaluation.csv", render_csv(report));
+  hf::write_file_atomically(options_.run.dir + "/evaluation.json", render_json(report));
+  log::info("eval",
+            cat("wrote ", options_.run.dir, "/evaluation.{md,csv,json}",
+                cross_domain ? " and cross_domain.{csv,json}" : "", " (paper and honest protocols",
+                cross_domain ? ", cross-domain table" : "", ")"));
+}
+
+bool Trainer::periodic_evaluation() {
+  const std::vector<DomainEvaluation> valid = evaluate("valid");
+  const double score = weighted_f1max(valid);
+  if (world_.rank() == 0)
+    write_metrics_line(evaluation_line(valid, step_, "valid", "periodic").dump());
+  if (score > best_score_) {
+    best_score_ = score;
+    best_step_ = step_;
+    stale_evaluations_ = 0;
+    log::info("eval", cat("step ", step_, ": valid F1max (weighted) ", fixed(score),
+                          ", the best so far: saving ", best_checkpoint_path()));
+    save_checkpoint(best_checkpoint_path());
+    return false;
+  }
+  ++stale_evaluations_;
+  log::info("eval", cat("step ", step_, ": valid F1max (weighted) ", fixed(score), ", best ",
+                        fixed(best_score_), " at step ", best_step_, " (", stale_evaluations_,
+                        " evaluation(s) without improvement)"));
+  return options_.eval.patience > 0 && stale_evaluations_ >= options_.eval.patience;
+}
+
+std::string Trainer::best_checkpoint_path() const { return options_.run.dir + "/best.h5"; }
+
 double Trainer::train_step() {
-  const double lr =
-      learning_rate_at(step_, options_.train.steps, options_.train.warmup_steps, options_.train.lr);
+  const double lr = learning_rate_at(step_, options_.train.steps, options_.train.warmup_steps,
+                                     options_.train.lr, parse_lr_schedule(options_.train.schedule));
   for (auto& group : optimizer_->param_groups())
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
@@ -315,9 +407,14 @@ double Trainer::train_step() {
 
 TrainingSummary Trainer::run() {
   TrainingSummary summary;
+  const std::string split = config::to_string(options_.eval.split);
   log::info("eval", "evaluating before training");
-  summary.before = evaluate();
+  summary.before = evaluate(split);
   log::info("eval", format_evaluation_table(summary.before, {}));
+  if (world_.rank() == 0)
+    write_metrics_line(evaluation_line(summary.before, step_, split, "before").dump());
+  // A run that stopped early on the validation split stays stopped when it is run again.
+  bool early_stopped = options_.eval.patience > 0 && stale_evaluations_ >= options_.eval.patience;
 
   model_->encoder()->train();
   model_->reset_communication_stats();
@@ -326,7 +423,7 @@ TrainingSummary Trainer::run() {
   Clock::time_point window_start = start;
   dist::CommunicationStats window_base = model_->communication_stats();
   int64_t window_first_step = step_;
-  while (step_ < options_.train.steps) {
+  while (step_ < options_.train.steps && !early_stopped) {
     summary.final_loss = train_step();
     const bool last = step_ == options_.train.steps;
     if (step_ % options_.train.log_every == 0 || last) {
@@ -352,34 +449,40 @@ TrainingSummary Trainer::run() {
       save_checkpoint(summary.checkpoint_path);
       return summary;
     }
-    if (options_.checkpoint.every > 0 && step_ % options_.checkpoint.every == 0 && !last)
+    if (options_.eval.every > 0 && step_ % options_.eval.every == 0) {
+      early_stopped = periodic_evaluation();
+      model_->encoder()->train();
+      if (early_stopped)
+        log::info("train", cat("early stopping at step ", step_, ": no improvement on valid for ",
+                               stale_evaluations_, " evaluations"));
+    }
+    if (options_.checkpoint.every > 0 && step_ % options_.checkpoint.every == 0 && !last &&
+        !early_stopped)
       save_checkpoint(step_checkpoint_path(options_.run.dir, step_));
   }
   log::info("train", cat("trained ", step_ - first_step, " steps in ",
                          fixed(seconds_since(start), 1), " s"));
 
-  log::info("eval", "evaluating after training");
-  summary.after = evaluate();
-  log::info("eval", format_evaluation_table(summary.before, summary.after));
   summary.checkpoint_path = options_.run.dir + "/" + options_.checkpoint.name;
   save_checkpoint(summary.checkpoint_path);
 
-  if (world_.rank() == 0) {
-    nlohmann::json results = nlohmann::json::array();
-    for (size_t d = 0; d < summary.after.size(); ++d)
-      results.push_back({{"domain", summary.after[d].domain},
-                         {"f1max_before", summary.before[d].metrics.f1max.f1},
-                         {"f1max_after", summary.after[d].metrics.f1max.f1},
-                         {"roc_auc_before", summary.before[d].metrics.roc_auc},
-                         {"roc_auc_after", summary.after[d].metrics.roc_auc},
-                         {"pairs", summary.after[d].metrics.count}});
-    if (options_.model.router)
-      for (size_t d = 0; d < summary.after.size(); ++d)
-        results[d]["router_accuracy_after"] = summary.after[d].router_accuracy;
-    write_metrics_line(
-        nlohmann::json({{"evaluation", results}, {"split", config::to_string(options_.eval.split)}})
-            .dump());
+  // The honest protocol evaluates the checkpoint chosen on the validation split.
+  int64_t evaluated_step = step_;
+  if (best_step_ >= 0 && best_step_ != step_) {
+    const model::CheckpointContents best = model::read_checkpoint(best_checkpoint_path());
+    model::load_parameters(*model_->encoder(), best.shared, best.experts,
+                           model::SourceKind::same_layout, best_checkpoint_path());
+    evaluated_step = best_step_;
+    log::info("eval", cat("evaluating the best checkpoint on valid (step ", best_step_, ", ",
+                          best_checkpoint_path(), ")"));
+  } else {
+    log::info("eval", "evaluating after training");
   }
+  summary.after = evaluate(split);
+  log::info("eval", format_evaluation_table(summary.before, summary.after));
+  if (world_.rank() == 0)
+    write_metrics_line(evaluation_line(summary.after, evaluated_step, split, "after").dump());
+  write_evaluation_report(evaluated_step);
   return summary;
 }
 
@@ -430,6 +533,9 @@ void Trainer::save_checkpoint(const std::string& path) {
   TrainingCounters counters;
   counters.step = step_;
   counters.examples_turn = examples_turn_;
+  counters.best_score = best_score_;
+  counters.best_step = best_step_;
+  counters.evaluations_without_improvement = stale_evaluations_;
   contents.training_state = gather_training_state(
       *model_, *optimizer_, train_loader_->state().encode(), counters, other_parameters());
   if (world_.rank() == 0) {
@@ -464,6 +570,9 @@ void Trainer::resume_from(const std::string& path) {
       restore_training_state(checkpoint, path, *model_, *optimizer_, other_parameters());
   step_ = restored.counters.step;
   examples_turn_ = restored.counters.examples_turn;
+  best_score_ = restored.counters.best_score;
+  best_step_ = restored.counters.best_step;
+  stale_evaluations_ = restored.counters.evaluations_without_improvement;
   train_loader_->restore(data::StreamingPairLoader::State::decode(restored.loader_state));
   // Every rank must continue from the same point (a checkpoint visible on some nodes only
   // would otherwise train different models without an error).
@@ -472,45 +581,6 @@ void Trainer::resume_from(const std::string& path) {
               "checkpoint.resume: the ranks found different checkpoints (steps differ); is ",
               options_.run.dir, " on a file system every node shares?");
   log::info("setup", cat("resumed from ", path, " at step ", step_, " of ", options_.train.steps));
-}
-
-std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,
-                                    const std::vector<DomainEvaluation>& after) {
-  std::ostringstream out;
-  const bool both = !after.empty();
-  out << "F1max per domain (" << (both ? "before -> after training" : "before training")
-      << "; threshold tuned on the evaluated split, as in the paper)\n";
-  out << "  " << std::left << std::setw(16) << "domain" << std::setw(8) << "pairs"
-      << (both ? "F1max before  F1max after  delta    ROC-AUC after" : "F1max    ROC-AUC") << "\n";
-  double weighted_before = 0, weighted_after = 0;
-  int64_t total = 0;
-  for (size_t d = 0; d < before.size(); ++d) {
-    const PairMetrics& b = before[d].metrics;
-    out << "  " << std::left << std::setw(16) << before[d].domain << std::setw(8) << b.count;
-    if (both) {
-      const PairMetrics& a = after[d].metrics;
-      out << std::setw(14) << fixed(b.f1max.f1) << std::setw(13) << fixed(a.f1max.f1)
-          << std::setw(9)
-          << ((a.f1max.f1 >= b.f1max.f1 ? "+" : "") + fixed(a.f1max.f1 - b.f1max.f1))
-          << fixed(a.roc_auc);
-      weighted_after += a.f1max.f1 * a.count;
-    } else {
-      out << std::setw(9) << fixed(b.f1max.f1) << fixed(b.roc_auc);
-    }
-    weighted_before += b.f1max.f1 * b.count;
-    total += b.count;
-    const double routed = (both ? after[d] : before[d]).router_accuracy;
-    if (routed >= 0) out << "  router accuracy " << fixed(routed);
-    out << "\n";
-  }
-  if (total > 0) {
-    out << "  " << std::left << std::setw(16) << "All (weighted)" << std::setw(8) << total;
-    if (both)
-      out << std::setw(14) << fixed(weighted_before / total) << fixed(weighted_after / total);
-    else
-      out << fixed(weighted_before / total);
-  }
-  return out.str();
 }
 
 }  // namespace moe::train

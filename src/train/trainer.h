@@ -5,6 +5,8 @@
 #pragma once
 
 #include <fstream>
+#include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,17 +17,11 @@
 #include "data/streaming_pair_loader.h"
 #include "dist/communicator.h"
 #include "train/contrastive_loss.h"
+#include "train/domain_evaluation.h"
 #include "train/expert_parallel_model.h"
 #include "train/pair_metrics.h"
 
 namespace moe::train {
-
-// Metrics of one domain's evaluation pairs, identical on every rank after evaluate().
-struct DomainEvaluation {
-  std::string domain;
-  PairMetrics metrics;
-  double router_accuracy = -1.0;  // share of sequences the router sends here; -1: no router
-};
 
 struct TrainingSummary {
   std::vector<DomainEvaluation> before, after;  // after: empty when the run stopped early
@@ -47,8 +43,9 @@ class Trainer {
   // Collective: every rank calls it. Returns the same summary on every rank.
   TrainingSummary run();
 
-  // Evaluates every domain of the configured split (collective).
-  std::vector<DomainEvaluation> evaluate();
+  // Evaluates every domain on `split` ("valid" or "test"); the same result on every rank
+  // (collective). F1max thresholds are tuned on the split itself (the paper's protocol).
+  std::vector<DomainEvaluation> evaluate(const std::string& split);
   // One optimisation step; returns the global mean loss (collective).
   double train_step();
 
@@ -69,12 +66,30 @@ class Trainer {
   // Collective: the signal any rank received since the last step (0: none).
   int agreed_stop_signal();
 
+  class LocalExpertsOnly;
+  bool has_domain_paths() const;  // experts or domain tokens: a model per domain
+  void load_evaluation_pairs();
+  // Cosines of `pairs_domain`'s pairs of `split` through `model_domain`'s path (this rank
+  // must evaluate model_domain).
+  PairScores score_domain(const std::string& split, int32_t pairs_domain, int32_t model_domain);
+  std::vector<float> labels_of(const std::string& split, int32_t domain) const;
+  // Collective: `values` of rank `rank` on rank 0 (empty elsewhere).
+  std::vector<float> gather_from(int rank, const std::vector<float>& values);
+  // Collective: run.dir/evaluation.{md,csv,json} with the paper's and the honest protocol
+  // and, for a model with domain paths, run.dir/cross_domain.{csv,json} (rank 0 writes).
+  void write_evaluation_report(int64_t evaluated_step);
+  // Collective: evaluates valid, keeps run.dir/best.h5 when it improved; true when
+  // eval.patience evaluations went by without improvement (stop).
+  bool periodic_evaluation();
+  std::string best_checkpoint_path() const;
+
   config::TrainOptions options_;
   std::string config_yaml_;
   dist::Communicator& world_;
   data::Manifest manifest_;
   int32_t pad_id_ = 0;
-  std::vector<std::vector<data::TokenPair>> eval_pairs_;     // per domain; only where evaluated
+  // split -> domain -> pairs, on the ranks that evaluate (see load_evaluation_pairs).
+  std::map<std::string, std::vector<std::vector<data::TokenPair>>> eval_pairs_;
   std::unique_ptr<data::StreamingPairLoader> train_loader_;  // streams the train shards
   std::unique_ptr<ExpertParallelModel> model_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
@@ -83,6 +98,9 @@ class Trainer {
   double last_scale_ = 0.0;
   int64_t step_ = 0;
   int64_t examples_turn_ = 0;  // spreads examples over an expert's replicas
+  double best_score_ = -std::numeric_limits<double>::infinity();  // weighted valid F1max
+  int64_t best_step_ = -1;
+  int64_t stale_evaluations_ = 0;  // evaluations since the best one
   double last_grad_norm_ = 0.0;
   double last_lr_ = 0.0;
   double last_router_loss_ = 0.0;
@@ -90,9 +108,5 @@ class Trainer {
   std::vector<std::string> vocab_tokens_;  // stored in checkpoints
   std::ofstream metrics_file_;
 };
-
-// A printable table of before/after results (one row per domain plus the pooled mean).
-std::string format_evaluation_table(const std::vector<DomainEvaluation>& before,
-                                    const std::vector<DomainEvaluation>& after);
 
 }  // namespace moe::train

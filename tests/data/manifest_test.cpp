@@ -122,6 +122,30 @@ TEST_F(ManifestTest, Queries) {
       "\"neuro\"");
 }
 
+TEST_F(ManifestTest, RestrictedToSomeDomains) {
+  const Manifest manifest = sample();
+  const Manifest oncology = manifest.restricted_to({"oncology"}, "data.domains");
+  EXPECT_EQ(oncology.domains, std::vector<std::string>{"oncology"});
+  EXPECT_EQ(oncology.domain_index("oncology"), 0);  // indices follow the new list
+  EXPECT_EQ(oncology.count("train"), 70);
+  EXPECT_EQ(oncology.count("test"), 11);
+  EXPECT_EQ(oncology.vocab_hash, manifest.vocab_hash);
+  const Manifest swapped = manifest.restricted_to({"oncology", "cardio"}, "data.domains");
+  EXPECT_EQ(swapped.domain_index("cardio"), 1);
+  EXPECT_EQ(swapped.count("train"), 210);
+  const auto error = [&](const std::vector<std::string>& names) {
+    try {
+      manifest.restricted_to(names, "data.domains");
+    } catch (const moe::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  };
+  EXPECT_MENTIONS(error({"neuro"}), "data.domains: domain \"neuro\" is not in the manifest");
+  EXPECT_MENTIONS(error({"cardio", "cardio"}), "data.domains: domain cardio is listed twice");
+  EXPECT_MENTIONS(error({}), "data.domains: names no domain");
+}
+
 TEST_F(ManifestTest, ResolvesAgainstItsFolder) {
   sample().save(path("manifest.json"));
   Manifest loaded = Manifest::load(path("manifest.json"));

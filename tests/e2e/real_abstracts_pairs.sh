@@ -49,10 +49,13 @@ launch/run_local.sh 2 "$build/bin/moe_train" configs/quickstart.yaml \
   --set train.steps=150 --set train.log_every=50 | tee "$work/log"
 python3 - "$work/run/metrics.jsonl" <<'PY'
 import json, sys
-evaluation = [json.loads(l) for l in open(sys.argv[1]) if "evaluation" in l][-1]["evaluation"]
-for e in evaluation:
-    gain = e["f1max_after"] - e["f1max_before"]
-    print(f"{e['domain']}: F1max {e['f1max_before']:.4f} -> {e['f1max_after']:.4f} ({gain:+.4f})")
-    assert gain > 0.02, f"{e['domain']}: no learning on real abstracts"
+evaluations = [json.loads(l)["evaluation"] for l in open(sys.argv[1]) if "evaluation" in l]
+def domains(kind):
+    return {d["domain"]: d for d in [e for e in evaluations if e["kind"] == kind][-1]["domains"]}
+before, after = domains("before"), domains("after")
+for name in sorted(after):
+    gain = after[name]["f1max"] - before[name]["f1max"]
+    print(f"{name}: F1max {before[name]['f1max']:.4f} -> {after[name]['f1max']:.4f} ({gain:+.4f})")
+    assert gain > 0.02, f"{name}: no learning on real abstracts"
 PY
 echo "real abstracts through moe_prep pairs and moe_train: ok"

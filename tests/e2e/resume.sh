@@ -49,7 +49,7 @@ grep -q "resumed from $work/split/step-00000005.h5 at step 5 of 12" "$work/split
 export_all "$work/whole/checkpoint.h5" "$work/whole"
 export_all "$work/split/checkpoint.h5" "$work/split"
 # metrics.jsonl continues: one line per step 1..12 (+ the evaluation line).
-[[ "$(grep -c '"step"' "$work/split/metrics.jsonl")" == 12 ]]
+[[ "$(grep -c '"grad_norm"' "$work/split/metrics.jsonl")" == 12 ]]
 
 # 2. Another rank count (dropout off: each rank draws its own dropout masks).
 nodrop=(--set model.dropout=0)
