@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   // lowest failing rank reports it in one line, and every rank leaves cleanly with status 2.
   moe::config::TrainOptions options;
   std::string effective_yaml;
+  torch::Device device = torch::kCPU;
   std::string failure;
   bool finished_early = false;
   try {
@@ -110,6 +111,10 @@ int main(int argc, char** argv) {
       const moe::config::Config config = moe::config::Config::load_file(
           moe::config::train_option_table(), command_line.config_path, command_line.overrides);
       options = moe::config::TrainOptions::from_config(config);
+      device = moe::dist::choose_device(options.runtime.device, mpi.local_rank());
+      MOE_REQUIRE(options.train.precision == "fp32" || device.is_cuda(),
+                  "train.precision: ", options.train.precision,
+                  " needs runtime.device cuda (this rank runs on ", device.str(), ")");
       effective_yaml = config.to_yaml();
       if (command_line.print_config) {
         if (root) std::cout << effective_yaml;
@@ -140,7 +145,6 @@ int main(int argc, char** argv) {
     const int threads = threads_per_rank(options.runtime.threads_per_rank, mpi.local_size());
     torch::set_num_threads(threads);
     torch::manual_seed(static_cast<uint64_t>(options.run.seed) + mpi.rank());
-    const torch::Device device = moe::dist::choose_device(options.runtime.device, mpi.local_rank());
     moe::log::info("setup", moe::cat("ranks: ", mpi.world_size(), ", threads per rank: ", threads,
                                      ", host of rank 0: ", mpi.host(),
                                      ", device: ", moe::dist::describe_device(device)));

@@ -143,6 +143,10 @@ OptionTable train_option_table() {
   t.add_choice("train.schedule", {"linear", "cosine", "constant"}, "linear",
                "Learning rate after the linear warm-up: linear decay to 0, half-cosine decay to "
                "0, or constant.");
+  t.add_choice("train.precision", {"fp32", "bf16"}, "fp32",
+               "bf16: bfloat16 autocast for the training forward pass on CUDA (float32 "
+               "parameters, optimizer state and gradients; evaluation stays float32); needs "
+               "runtime.device cuda.");
   t.add_float("train.clip_grad_norm", 1.0, "Clip the gradient norm to this; 0 turns it off.")
       .at_least(0);
   t.add_int("train.log_every", 20, "Print a progress line every this many steps.")
@@ -258,6 +262,7 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.train.same_domain_negatives = c.get_string("train.negatives") == "same_domain";
   o.train.clip_grad_norm = c.get_float("train.clip_grad_norm");
   o.train.schedule = c.get_string("train.schedule");
+  o.train.precision = c.get_string("train.precision");
   o.train.log_every = get_int32(c, "train.log_every");
 
   o.dist.dispatch =

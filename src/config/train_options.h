@@ -70,6 +70,7 @@ struct TrainOptions {
     bool same_domain_negatives = false;  // train.negatives: same_domain
     double clip_grad_norm = 0;           // 0: no clipping
     std::string schedule;                // linear, cosine or constant
+    std::string precision;               // fp32 or bf16 (CUDA autocast)
     int log_every = 0;
   } train;
   struct Dist {

@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "dist/differentiable_collectives.h"
 #include "dist/gradient_sync.h"
+#include "train/autocast_scope.h"
 #include "train/example_exchange.h"
 #include "train/random_state.h"
 #include "train/token_batch.h"
@@ -26,7 +27,7 @@ struct EncodedPairs {
 };
 
 EncodedPairs encode_pairs(ExpertParallelModel& model, const std::vector<data::TokenPair>& local,
-                          int64_t begin, int64_t end, int32_t pad_id) {
+                          int64_t begin, int64_t end, const ContrastiveStepOptions& options) {
   std::vector<const std::vector<int32_t>*> sequences;
   std::vector<int64_t> domains;
   sequences.reserve(2 * (end - begin));
@@ -35,13 +36,19 @@ EncodedPairs encode_pairs(ExpertParallelModel& model, const std::vector<data::To
   for (int64_t i = begin; i < end; ++i) sequences.push_back(&local[i].b);
   for (int side = 0; side < 2; ++side)
     for (int64_t i = begin; i < end; ++i) domains.push_back(local[i].domain);
-  const TokenBatch batch = pad_sequences(sequences, pad_id).to(model.device());
+  const TokenBatch batch = pad_sequences(sequences, options.pad_id).to(model.device());
   const torch::Tensor domain_ids = torch::tensor(domains, torch::kInt64).to(model.device());
-  const model::EncoderOutput encoded =
-      model.encoder()->encode(batch.input_ids, batch.attention_mask, domain_ids);
+  model::EncoderOutput encoded;
+  {
+    const AutocastScope autocast(model.device(), options.bf16_autocast);
+    encoded = model.encoder()->encode(batch.input_ids, batch.attention_mask, domain_ids);
+  }
+  // The loss and the router's cross-entropy in float32, whatever the forward ran in.
+  if (encoded.router_logits.defined())
+    encoded.router_logits = encoded.router_logits.to(torch::kFloat32);
 
   EncodedPairs result;
-  result.sentence = encoded.sentence;
+  result.sentence = encoded.sentence.to(torch::kFloat32);
   result.has_router = encoded.router_logits.defined();
   if (result.has_router) {
     result.router_sum = torch::nn::functional::cross_entropy(
@@ -117,13 +124,14 @@ struct ChunkEmbeddings {
 };
 
 ChunkEmbeddings embed_chunks(ExpertParallelModel& model, const std::vector<data::TokenPair>& local,
-                             const Chunks& chunks, int32_t pad_id,
+                             const Chunks& chunks, const ContrastiveStepOptions& options,
                              std::vector<RandomState>* states = nullptr) {
   std::vector<torch::Tensor> anchors, positives;
   ChunkEmbeddings result;
   for (int64_t c = 0; c < chunks.count; ++c) {
     if (states != nullptr) states->push_back(RandomState::capture(model.device()));
-    const EncodedPairs encoded = encode_pairs(model, local, chunks.begin(c), chunks.end(c), pad_id);
+    const EncodedPairs encoded =
+        encode_pairs(model, local, chunks.begin(c), chunks.end(c), options);
     anchors.push_back(encoded.anchors());
     positives.push_back(encoded.positives());
     result.has_router = encoded.has_router;
@@ -147,7 +155,7 @@ StepTotals backward_with_graphs(ExpertParallelModel& model, dist::Communicator& 
                                 const std::vector<data::TokenPair>& local, const Chunks& chunks,
                                 const torch::Tensor& pair_domains, int64_t offset,
                                 const ContrastiveStepOptions& options, const LossOptions& loss) {
-  const ChunkEmbeddings embedded = embed_chunks(model, local, chunks, options.pad_id);
+  const ChunkEmbeddings embedded = embed_chunks(model, local, chunks, options);
   const torch::Tensor loss_sum = global_loss_sum(world, embedded.anchors, embedded.positives,
                                                  pair_domains, offset, options, loss);
   // Local loss over the GLOBAL batch size: summed gradients are those of the mean loss.
@@ -170,7 +178,7 @@ StepTotals backward_with_grad_cache(ExpertParallelModel& model, dist::Communicat
   ChunkEmbeddings embedded;
   {
     torch::NoGradGuard no_grad;
-    embedded = embed_chunks(model, local, chunks, options.pad_id, &states);
+    embedded = embed_chunks(model, local, chunks, options, &states);
   }
   const torch::Tensor anchors = embedded.anchors.requires_grad_(true);
   const torch::Tensor positives = embedded.positives.requires_grad_(true);
@@ -186,7 +194,7 @@ StepTotals backward_with_grad_cache(ExpertParallelModel& model, dist::Communicat
   for (int64_t c = 0; c < chunks.count; ++c) {
     states[c].restore();
     const int64_t begin = chunks.begin(c), end = chunks.end(c);
-    const EncodedPairs encoded = encode_pairs(model, local, begin, end, options.pad_id);
+    const EncodedPairs encoded = encode_pairs(model, local, begin, end, options);
     std::vector<torch::Tensor> roots, grads;
     if (encoded.sentence.requires_grad()) {
       roots.push_back(encoded.sentence);

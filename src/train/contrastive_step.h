@@ -40,6 +40,9 @@ struct ContrastiveStepOptions {
   // With mini_batch_size > 0: keep every chunk's graph instead of caching gradients (the
   // same chunks and masks, none of the memory saving). A reference for tests of GradCache.
   bool keep_chunk_graphs = false;
+  // bfloat16 autocast for the encoder's forward on CUDA (train.precision: bf16); the loss is
+  // computed in float32. Ignored on the CPU.
+  bool bf16_autocast = false;
 };
 
 struct ContrastiveStepResult {

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "data/split_pairs.h"
 #include "data/vocabulary.h"
+#include "dist/device_choice.h"
 #include "hf/json_file.h"
 #include "hf/pretrained_bert.h"
 #include "model/parameter_loading.h"
@@ -201,18 +202,8 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
     MOE_REQUIRE(metrics_file_.good(), "run.dir: cannot write ", metrics_path);
   }
 
-  int64_t parameters = 0;
-  for (const auto& p : model_->encoder()->parameters()) parameters += p.numel();
-  log::info("setup", cat("domains: ", manifest_.domains.size(),
-                         ", train pairs: ", manifest_.count("train"), " (", options_.data.mixing,
-                         " mixing)", ", ranks: ", world_.size(), ", global batch: ",
-                         options_.train.global_batch_size, ", steps: ", options_.train.steps));
   log::info("setup",
-            cat(options_.model.mixture_of_experts ? "mixture of experts: " : "dense model: ",
-                model_->placement().describe(manifest_.domains)));
-  log::info("setup", cat("parameters on rank 0: ", parameters, " (vocabulary ", vocabulary.size(),
-                         ", hidden ", model_->encoder()->config().hidden_size, ", layers ",
-                         model_->encoder()->config().num_layers, ")"));
+            cat("what will run:\n", format_run_table(run_facts(device, vocabulary.size()))));
 }
 
 // Each domain is evaluated by one rank that holds its expert, alone: no layer dispatch.
@@ -228,6 +219,52 @@ class Trainer::LocalExpertsOnly {
  private:
   model::BertEncoder& encoder_;
 };
+
+RunFacts Trainer::run_facts(const torch::Device& device, int64_t vocabulary) const {
+  RunFacts f;
+  f.ranks = world_.size();
+  f.device = dist::describe_device(device);
+  f.global_batch = options_.train.global_batch_size;
+  f.steps = options_.train.steps;
+  f.warmup_steps = options_.train.warmup_steps;
+  f.lr = options_.train.lr;
+  f.schedule = options_.train.schedule;
+  f.loss = cat(options_.train.loss, options_.train.learned_scale ? " (learned scale)" : "",
+               options_.train.grad_cache_mini_batch > 0
+                   ? cat(", GradCache chunks of ", options_.train.grad_cache_mini_batch)
+                   : "");
+  f.dispatch = config::to_string(options_.dist.dispatch);
+  const model::BertConfig& config = model_->encoder()->config();
+  f.hidden = config.hidden_size;
+  f.layers = config.num_layers;
+  f.heads = config.num_heads;
+  f.vocabulary = vocabulary;
+  const model::EncoderLayout& layout = model_->encoder()->layout();
+  for (size_t i = 0; i < layout.expert_layers.size(); ++i)
+    f.expert_layers += cat(i > 0 ? "," : "", layout.expert_layers[i]);
+  std::string one_expert;
+  for (const auto& [name, parameter] : model_->named_parameters()) {
+    if (name.expert.empty()) {
+      f.shared_parameters += parameter.numel();
+    } else {
+      if (one_expert.empty()) one_expert = name.expert;
+      if (name.expert == one_expert) f.parameters_per_expert += parameter.numel();
+    }
+  }
+  for (size_t d = 0; d < manifest_.domains.size(); ++d) {
+    const std::string& domain = manifest_.domains[d];
+    DomainCounts counts;
+    counts.name = domain;
+    counts.train = manifest_.count("train", domain);
+    counts.valid = manifest_.count("valid", domain);
+    counts.test = manifest_.count("test", domain);
+    if (model_->mixture_of_experts())
+      for (int rank : model_->placement().ranks_of(static_cast<int>(d)))
+        counts.ranks += cat(counts.ranks.empty() ? "" : ",", rank);
+    f.domains.push_back(std::move(counts));
+  }
+  return f;
+}
 
 bool Trainer::has_domain_paths() const {
   const model::EncoderLayout& layout = model_->encoder()->layout();
@@ -379,6 +416,8 @@ double Trainer::train_step() {
     static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
   const std::vector<data::TokenPair> sampled = train_loader_->next_batch();
+  for (const data::TokenPair& pair : sampled)
+    local_tokens_ += static_cast<int64_t>(pair.a.size() + pair.b.size());
   // Dropout draws from a generator seeded by (seed, step, rank): a resumed run continues
   // with exactly the masks the uninterrupted run would have drawn.
   torch::manual_seed(step_seed(static_cast<uint64_t>(options_.run.seed), step_, world_.rank()));
@@ -390,6 +429,7 @@ double Trainer::train_step() {
   step_options.loss = loss_kind_;
   step_options.loss_parameters = loss_parameters_;
   step_options.mini_batch_size = options_.train.grad_cache_mini_batch;
+  step_options.bf16_autocast = options_.train.precision == "bf16";
   step_options.same_domain_negatives = options_.train.same_domain_negatives;
   step_options.pad_id = pad_id_;
   step_options.router_loss_weight = options_.model.router_loss_weight;
@@ -489,29 +529,39 @@ TrainingSummary Trainer::run() {
 void Trainer::log_progress(double loss, int64_t steps_in_window, double window_seconds,
                            const dist::CommunicationStats& window_communication) {
   if (steps_in_window <= 0) return;
+  // Collective (every rank logs at the same steps): real tokens of both sides, all ranks.
+  const std::vector<int64_t> tokens = world_.all_gather_value(local_tokens_);
+  local_tokens_ = 0;
+  int64_t window_tokens = 0;
+  for (int64_t t : tokens) window_tokens += t;
   const double per_step = window_seconds / steps_in_window;
-  nlohmann::json line = {
-      {"step", step_},
-      {"loss", loss},
-      {"lr", last_lr_},
-      {"grad_norm", last_grad_norm_},
-      {"ms_per_step", 1000.0 * per_step},
-      {"comm_ms_per_step", 1000.0 * window_communication.seconds / steps_in_window},
-      {"comm_bytes_per_step", window_communication.bytes_sent / steps_in_window},
-      {"samples_per_s", options_.train.global_batch_size / per_step}};
+  const double comm_per_step = window_communication.seconds / steps_in_window;
+  nlohmann::json line = {{"step", step_},
+                         {"loss", loss},
+                         {"lr", last_lr_},
+                         {"grad_norm", last_grad_norm_},
+                         {"epoch", train_loader_->epoch()},
+                         {"ms_per_step", 1000.0 * per_step},
+                         {"compute_ms_per_step", 1000.0 * (per_step - comm_per_step)},
+                         {"comm_ms_per_step", 1000.0 * comm_per_step},
+                         {"tokens_per_s", window_tokens / window_seconds},
+                         {"comm_bytes_per_step", window_communication.bytes_sent / steps_in_window},
+                         {"samples_per_s", options_.train.global_batch_size / per_step}};
   if (options_.train.learned_scale) line["scale"] = last_scale_;
   if (options_.model.router) {
     line["router_loss"] = last_router_loss_;
     line["router_accuracy"] = last_router_accuracy_;
   }
   const double eta = (options_.train.steps - step_) * per_step;
-  log::info("train", cat("step ", step_, "/", options_.train.steps, "  loss ", fixed(loss), "  lr ",
-                         fixed(last_lr_ * 1e3, 3), "e-3  grad ", fixed(last_grad_norm_, 3), "  ",
-                         fixed(1000.0 * per_step, 1), " ms/step (comm ",
-                         fixed(line["comm_ms_per_step"].get<double>(), 1), " ms, ",
-                         window_communication.bytes_sent / steps_in_window / 1024, " KiB)  ",
-                         fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  eta ",
-                         fixed(eta, 0), " s"));
+  log::info("train",
+            cat("step ", step_, "/", options_.train.steps, "  epoch ", train_loader_->epoch(),
+                "  loss ", fixed(loss), "  lr ", fixed(last_lr_ * 1e3, 3), "e-3  grad ",
+                fixed(last_grad_norm_, 3), "  ", fixed(1000.0 * per_step, 1), " ms/step (compute ",
+                fixed(1000.0 * (per_step - comm_per_step), 1), " + comm ",
+                fixed(1000.0 * comm_per_step, 1), " ms, ",
+                window_communication.bytes_sent / steps_in_window / 1024, " KiB)  ",
+                fixed(line["samples_per_s"].get<double>(), 0), " pairs/s  ",
+                fixed(window_tokens / window_seconds, 0), " tokens/s  eta ", fixed(eta, 0), " s"));
   write_metrics_line(line.dump());
 }
 

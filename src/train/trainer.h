@@ -20,6 +20,7 @@
 #include "train/domain_evaluation.h"
 #include "train/expert_parallel_model.h"
 #include "train/pair_metrics.h"
+#include "train/run_table.h"
 
 namespace moe::train {
 
@@ -67,6 +68,7 @@ class Trainer {
   int agreed_stop_signal();
 
   class LocalExpertsOnly;
+  RunFacts run_facts(const torch::Device& device, int64_t vocabulary) const;
   bool has_domain_paths() const;  // experts or domain tokens: a model per domain
   void load_evaluation_pairs();
   // Cosines of `pairs_domain`'s pairs of `split` through `model_domain`'s path (this rank
@@ -101,6 +103,7 @@ class Trainer {
   double best_score_ = -std::numeric_limits<double>::infinity();  // weighted valid F1max
   int64_t best_step_ = -1;
   int64_t stale_evaluations_ = 0;  // evaluations since the best one
+  int64_t local_tokens_ = 0;       // real tokens this rank sampled since the last log line
   double last_grad_norm_ = 0.0;
   double last_lr_ = 0.0;
   double last_router_loss_ = 0.0;

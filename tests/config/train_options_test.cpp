@@ -68,6 +68,7 @@ const std::vector<std::string> kTrainKeys = {
     "train.grad_cache_mini_batch",
     "train.negatives",
     "train.schedule",
+    "train.precision",
     "train.clip_grad_norm",
     "train.log_every",
     "dist.dispatch",

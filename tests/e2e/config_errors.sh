@@ -49,6 +49,8 @@ for np in 1 2; do
   expect_error "$np" "--set train.lr=-1: train.lr: must be > 0" "$work/config.yaml" \
     --set train.lr=-1
   expect_error "$np" "manifest $work/data/manifest.json" "$work/config.yaml"
+  expect_error "$np" "train.precision: bf16 needs runtime.device cuda (this rank runs on cpu)" \
+    "$work/config.yaml" --set train.precision=bf16
 done
 # A SLURM job that asked for several tasks but started single-rank copies (PMI mismatch)
 # must stop instead of training N independent models.
