@@ -12,6 +12,7 @@
 
 #include "dist/device_communicator.h"
 #include "dist/mpi_communicator.h"
+#include "support/gpu_ranks.h"
 #include "support/small_bert.h"
 #include "support/step_fixtures.h"
 #include "train/contrastive_step.h"
@@ -23,26 +24,6 @@ using moe::train::ContrastiveStepOptions;
 using moe::train::ExpertParallelModel;
 
 constexpr int64_t kGlobalBatch = 8;
-
-int local_rank() {
-  MPI_Comm node = MPI_COMM_NULL;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int rank = 0;
-  MPI_Comm_rank(node, &rank);
-  MPI_Comm_free(&node);
-  return rank;
-}
-
-// True on every rank when every rank has a GPU of its own.
-bool every_rank_has_a_gpu() {
-  const int mine =
-      torch::cuda::is_available() && local_rank() < static_cast<int>(torch::cuda::device_count())
-          ? 1
-          : 0;
-  int all = 0;
-  MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  return all == 1;
-}
 
 moe::model::BertConfig tiny_config() {
   moe::model::BertConfig c;
@@ -84,8 +65,9 @@ Outcome step_on(const torch::Device& device, const moe::model::EncoderLayout& la
 class CudaTraining : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!every_rank_has_a_gpu()) GTEST_SKIP() << "needs one GPU per rank";
-    device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank()));
+    if (!moe::testing_support::every_rank_has_a_gpu()) GTEST_SKIP() << "needs one GPU per rank";
+    device_ = torch::Device(torch::kCUDA,
+                            static_cast<c10::DeviceIndex>(moe::testing_support::node_local_rank()));
   }
   torch::Device device_ = torch::kCPU;
 };

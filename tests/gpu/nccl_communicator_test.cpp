@@ -16,6 +16,7 @@
 #include "dist/device_communicator.h"
 #include "dist/mpi_communicator.h"
 #include "support/expect_error.h"
+#include "support/gpu_ranks.h"
 
 namespace {
 
@@ -24,15 +25,6 @@ using moe::dist::MpiCommunicator;
 
 const std::vector<torch::ScalarType> kDtypes = {torch::kFloat32, torch::kFloat64, torch::kBFloat16,
                                                 torch::kInt64};
-
-int local_rank() {
-  MPI_Comm node = MPI_COMM_NULL;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-  int rank = 0;
-  MPI_Comm_rank(node, &rank);
-  MPI_Comm_free(&node);
-  return rank;
-}
 
 // A row's values encode (owner, row, column) so misplaced rows are caught; built in float64
 // on the CPU, then converted, so expected and actual values round the same way.
@@ -58,13 +50,11 @@ class NcclCommunicatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     world_ = MpiCommunicator::world();
-    const int local = local_rank();
-    const bool has_gpu = moe::dist::built_with_cuda() && torch::cuda::is_available() &&
-                         local < static_cast<int>(torch::cuda::device_count());
     // Every rank must skip, or none: a lone rank building the communicator would wait.
-    for (int64_t ok : world_->all_gather_value(has_gpu ? 1 : 0))
-      if (ok == 0) GTEST_SKIP() << "needs one CUDA device per rank on every node";
-    device_ = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local));
+    if (!moe::testing_support::every_rank_has_a_gpu())
+      GTEST_SKIP() << "needs one CUDA device per rank on every node";
+    device_ = torch::Device(torch::kCUDA,
+                            static_cast<c10::DeviceIndex>(moe::testing_support::node_local_rank()));
     comm_ = moe::dist::make_device_communicator(*world_, device_, /*timeout_seconds=*/60.0);
   }
 
