@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/number_format.h"
 
 namespace moe::train {
 namespace {
@@ -19,12 +20,6 @@ int bin_of(float score) {
   const int bin =
       static_cast<int>(std::floor((static_cast<double>(score) + 1.0) / 2.0 * kHistogramBins));
   return std::clamp(bin, 0, kHistogramBins - 1);
-}
-
-std::string fixed(double value, int digits = 4) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(digits) << value;
-  return out.str();
 }
 
 // NaN and infinities become null (JSON has neither).

@@ -5,23 +5,18 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <iomanip>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/error.h"
 #include "common/log.h"
-#include "data/split_pairs.h"
+#include "common/number_format.h"
 #include "data/vocabulary.h"
 #include "dist/device_choice.h"
-#include "hf/json_file.h"
 #include "hf/pretrained_bert.h"
 #include "model/parameter_loading.h"
 #include "model/parameter_names.h"
 #include "train/checkpoint_rotation.h"
 #include "train/contrastive_step.h"
-#include "train/evaluation_protocol.h"
-#include "train/evaluation_tables.h"
 #include "train/learning_rate_schedule.h"
 #include "train/pair_evaluation.h"
 #include "train/stop_signal.h"
@@ -77,12 +72,6 @@ uint64_t step_seed(uint64_t seed, int64_t step, int rank) {
   for (uint64_t part : {static_cast<uint64_t>(step), static_cast<uint64_t>(rank)})
     h = (h ^ part) * 1099511628211ull;
   return h;
-}
-
-std::string fixed(double value, int digits = 4) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(digits) << value;
-  return out.str();
 }
 
 }  // namespace
@@ -205,209 +194,6 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
   log::info("setup",
             cat("what will run:\n", format_run_table(run_facts(device, vocabulary.size()))));
 }
-
-// Each domain is evaluated by one rank that holds its expert, alone: no layer dispatch.
-class Trainer::LocalExpertsOnly {
- public:
-  explicit LocalExpertsOnly(model::BertEncoder& encoder) : encoder_(encoder) {
-    encoder_->pause_expert_dispatch(true);
-  }
-  ~LocalExpertsOnly() { encoder_->pause_expert_dispatch(false); }
-  LocalExpertsOnly(const LocalExpertsOnly&) = delete;
-  LocalExpertsOnly& operator=(const LocalExpertsOnly&) = delete;
-
- private:
-  model::BertEncoder& encoder_;
-};
-
-RunFacts Trainer::run_facts(const torch::Device& device, int64_t vocabulary) const {
-  RunFacts f;
-  f.ranks = world_.size();
-  f.device = dist::describe_device(device);
-  f.global_batch = options_.train.global_batch_size;
-  f.steps = options_.train.steps;
-  f.warmup_steps = options_.train.warmup_steps;
-  f.lr = options_.train.lr;
-  f.schedule = options_.train.schedule;
-  f.loss = cat(options_.train.loss, options_.train.learned_scale ? " (learned scale)" : "",
-               options_.train.grad_cache_mini_batch > 0
-                   ? cat(", GradCache chunks of ", options_.train.grad_cache_mini_batch)
-                   : "");
-  f.dispatch = config::to_string(options_.dist.dispatch);
-  const model::BertConfig& config = model_->encoder()->config();
-  f.hidden = config.hidden_size;
-  f.layers = config.num_layers;
-  f.heads = config.num_heads;
-  f.vocabulary = vocabulary;
-  const model::EncoderLayout& layout = model_->encoder()->layout();
-  for (size_t i = 0; i < layout.expert_layers.size(); ++i)
-    f.expert_layers += cat(i > 0 ? "," : "", layout.expert_layers[i]);
-  std::string one_expert;
-  for (const auto& [name, parameter] : model_->named_parameters()) {
-    if (name.expert.empty()) {
-      f.shared_parameters += parameter.numel();
-    } else {
-      if (one_expert.empty()) one_expert = name.expert;
-      if (name.expert == one_expert) f.parameters_per_expert += parameter.numel();
-    }
-  }
-  for (size_t d = 0; d < manifest_.domains.size(); ++d) {
-    const std::string& domain = manifest_.domains[d];
-    DomainCounts counts;
-    counts.name = domain;
-    counts.train = manifest_.count("train", domain);
-    counts.valid = manifest_.count("valid", domain);
-    counts.test = manifest_.count("test", domain);
-    if (model_->mixture_of_experts())
-      for (int rank : model_->placement().ranks_of(static_cast<int>(d)))
-        counts.ranks += cat(counts.ranks.empty() ? "" : ",", rank);
-    f.domains.push_back(std::move(counts));
-  }
-  return f;
-}
-
-bool Trainer::has_domain_paths() const {
-  const model::EncoderLayout& layout = model_->encoder()->layout();
-  return layout.mixture_of_experts() || layout.domain_tokens;
-}
-
-void Trainer::load_evaluation_pairs() {
-  // The rank that evaluates a domain reads its valid and test pairs; for the cross-domain
-  // table it also reads every other domain's test pairs.
-  const size_t domains = manifest_.domains.size();
-  bool evaluates_any = false;
-  for (size_t d = 0; d < domains; ++d) {
-    if (model_->evaluation_rank(static_cast<int32_t>(d)) != world_.rank()) continue;
-    evaluates_any = true;
-    for (const char* split : {"valid", "test"}) {
-      auto& per_domain = eval_pairs_[split];
-      per_domain.resize(domains);
-      per_domain[d] = data::read_split_pairs(manifest_, split, manifest_.domains[d]);
-    }
-  }
-  if (evaluates_any && options_.eval.cross_domain && has_domain_paths())
-    for (size_t d = 0; d < domains; ++d)
-      if (eval_pairs_["test"][d].empty())
-        eval_pairs_["test"][d] = data::read_split_pairs(manifest_, "test", manifest_.domains[d]);
-}
-
-PairScores Trainer::score_domain(const std::string& split, int32_t pairs_domain,
-                                 int32_t model_domain) {
-  const std::vector<data::TokenPair>& pairs = eval_pairs_.at(split).at(pairs_domain);
-  MOE_REQUIRE(!pairs.empty(), "no ", split, " pairs for domain ", manifest_.domains[pairs_domain],
-              " in ", options_.data.manifest);
-  return score_pairs(model_->encoder(), pairs, model_domain, options_.eval.batch_size, pad_id_);
-}
-
-std::vector<float> Trainer::labels_of(const std::string& split, int32_t domain) const {
-  std::vector<float> labels;
-  for (const data::TokenPair& pair : eval_pairs_.at(split).at(domain)) labels.push_back(pair.label);
-  return labels;
-}
-
-std::vector<DomainEvaluation> Trainer::evaluate(const std::string& split) {
-  const LocalExpertsOnly local_experts(model_->encoder());
-  const int64_t domains = static_cast<int64_t>(manifest_.domains.size());
-  torch::Tensor rows = torch::zeros({domains, evaluation_row_width()}, torch::kFloat64);
-  for (int64_t d = 0; d < domains; ++d) {
-    if (model_->evaluation_rank(static_cast<int32_t>(d)) != world_.rank()) continue;
-    const auto domain = static_cast<int32_t>(d);
-    to_row(evaluate_domain(manifest_.domains[d], score_domain(split, domain, domain),
-                           labels_of(split, domain)),
-           rows[d].data_ptr<double>());
-  }
-  world_.all_reduce_sum(rows);  // one rank filled each row
-  std::vector<DomainEvaluation> result;
-  for (int64_t d = 0; d < domains; ++d)
-    result.push_back(from_row(manifest_.domains[d], rows[d].data_ptr<double>()));
-  return result;
-}
-
-std::vector<float> Trainer::gather_from(int rank, const std::vector<float>& values) {
-  const torch::Tensor local = rank == world_.rank() ? torch::tensor(values, torch::kFloat32)
-                                                    : torch::empty({0}, torch::kFloat32);
-  const torch::Tensor gathered = world_.gather_rows(local, 0).contiguous();
-  return {gathered.data_ptr<float>(), gathered.data_ptr<float>() + gathered.numel()};
-}
-
-void Trainer::write_evaluation_report(int64_t evaluated_step) {
-  const LocalExpertsOnly local_experts(model_->encoder());
-  const auto domains = static_cast<int32_t>(manifest_.domains.size());
-  std::vector<DomainScores> scores(domains);
-  // model domain -> evaluated domain -> test scores (cross-domain table, rank 0 only).
-  std::vector<std::vector<std::vector<float>>> cross(domains,
-                                                     std::vector<std::vector<float>>(domains));
-  const bool cross_domain = options_.eval.cross_domain && has_domain_paths() && domains > 1;
-  for (int32_t d = 0; d < domains; ++d) {
-    const int rank = model_->evaluation_rank(d);
-    const bool here = rank == world_.rank();
-    scores[d].domain = manifest_.domains[d];
-    for (const char* split : {"valid", "test"}) {
-      // A domain without valid pairs is reported by the paper protocol only.
-      const bool has_pairs = here && !eval_pairs_.at(split).at(d).empty();
-      std::vector<float> values =
-          has_pairs ? score_domain(split, d, d).similarities : std::vector<float>{};
-      std::vector<float> labels = has_pairs ? labels_of(split, d) : std::vector<float>{};
-      values = gather_from(rank, values);
-      labels = gather_from(rank, labels);
-      if (std::string(split) == "valid") {
-        scores[d].valid_scores = std::move(values);
-        scores[d].valid_labels = std::move(labels);
-      } else {
-        scores[d].test_scores = std::move(values);
-        scores[d].test_labels = std::move(labels);
-      }
-    }
-    if (!cross_domain) continue;
-    for (int32_t e = 0; e < domains; ++e)
-      cross[d][e] = e == d ? scores[d].test_scores
-                           : gather_from(rank, here ? score_domain("test", e, d).similarities
-                                                    : std::vector<float>{});
-  }
-  if (world_.rank() != 0) return;
-
-  const EvaluationReport report = evaluate_protocols(scores);
-  std::string markdown =
-      cat("# Evaluation at step ", evaluated_step, "\n\n", render_markdown(report));
-  if (cross_domain) {
-    std::vector<EvalDomainLabels> labels;
-    for (const DomainScores& s : scores) labels.push_back({s.domain, s.test_labels});
-    const CrossDomainMatrix matrix = cross_domain_matrix(manifest_.domains, labels, cross);
-    markdown += "\n" + render_markdown(matrix);
-    hf::write_file_atomically(options_.run.dir + "/cross_domain.csv", render_csv(matrix));
-    hf::write_file_atomically(options_.run.dir + "/cross_domain.json", render_json(matrix));
-  }
-  hf::write_file_atomically(options_.run.dir + "/evaluation.md", markdown);
-  hf::write_file_atomically(options_.run.dir + "/evaluation.csv", render_csv(report));
-  hf::write_file_atomically(options_.run.dir + "/evaluation.json", render_json(report));
-  log::info("eval",
-            cat("wrote ", options_.run.dir, "/evaluation.{md,csv,json}",
-                cross_domain ? " and cross_domain.{csv,json}" : "", " (paper and honest protocols",
-                cross_domain ? ", cross-domain table" : "", ")"));
-}
-
-bool Trainer::periodic_evaluation() {
-  const std::vector<DomainEvaluation> valid = evaluate("valid");
-  const double score = weighted_f1max(valid);
-  if (world_.rank() == 0)
-    write_metrics_line(evaluation_line(valid, step_, "valid", "periodic").dump());
-  if (score > best_score_) {
-    best_score_ = score;
-    best_step_ = step_;
-    stale_evaluations_ = 0;
-    log::info("eval", cat("step ", step_, ": valid F1max (weighted) ", fixed(score),
-                          ", the best so far: saving ", best_checkpoint_path()));
-    save_checkpoint(best_checkpoint_path());
-    return false;
-  }
-  ++stale_evaluations_;
-  log::info("eval", cat("step ", step_, ": valid F1max (weighted) ", fixed(score), ", best ",
-                        fixed(best_score_), " at step ", best_step_, " (", stale_evaluations_,
-                        " evaluation(s) without improvement)"));
-  return options_.eval.patience > 0 && stale_evaluations_ >= options_.eval.patience;
-}
-
-std::string Trainer::best_checkpoint_path() const { return options_.run.dir + "/best.h5"; }
 
 double Trainer::train_step() {
   const double lr = learning_rate_at(step_, options_.train.steps, options_.train.warmup_steps,
@@ -631,6 +417,52 @@ void Trainer::resume_from(const std::string& path) {
               "checkpoint.resume: the ranks found different checkpoints (steps differ); is ",
               options_.run.dir, " on a file system every node shares?");
   log::info("setup", cat("resumed from ", path, " at step ", step_, " of ", options_.train.steps));
+}
+
+RunFacts Trainer::run_facts(const torch::Device& device, int64_t vocabulary) const {
+  RunFacts f;
+  f.ranks = world_.size();
+  f.device = dist::describe_device(device);
+  f.global_batch = options_.train.global_batch_size;
+  f.steps = options_.train.steps;
+  f.warmup_steps = options_.train.warmup_steps;
+  f.lr = options_.train.lr;
+  f.schedule = options_.train.schedule;
+  f.loss = cat(options_.train.loss, options_.train.learned_scale ? " (learned scale)" : "",
+               options_.train.grad_cache_mini_batch > 0
+                   ? cat(", GradCache chunks of ", options_.train.grad_cache_mini_batch)
+                   : "");
+  f.dispatch = config::to_string(options_.dist.dispatch);
+  const model::BertConfig& config = model_->encoder()->config();
+  f.hidden = config.hidden_size;
+  f.layers = config.num_layers;
+  f.heads = config.num_heads;
+  f.vocabulary = vocabulary;
+  const model::EncoderLayout& layout = model_->encoder()->layout();
+  for (size_t i = 0; i < layout.expert_layers.size(); ++i)
+    f.expert_layers += cat(i > 0 ? "," : "", layout.expert_layers[i]);
+  std::string one_expert;
+  for (const auto& [name, parameter] : model_->named_parameters()) {
+    if (name.expert.empty()) {
+      f.shared_parameters += parameter.numel();
+    } else {
+      if (one_expert.empty()) one_expert = name.expert;
+      if (name.expert == one_expert) f.parameters_per_expert += parameter.numel();
+    }
+  }
+  for (size_t d = 0; d < manifest_.domains.size(); ++d) {
+    const std::string& domain = manifest_.domains[d];
+    DomainCounts counts;
+    counts.name = domain;
+    counts.train = manifest_.count("train", domain);
+    counts.valid = manifest_.count("valid", domain);
+    counts.test = manifest_.count("test", domain);
+    if (model_->mixture_of_experts())
+      for (int rank : model_->placement().ranks_of(static_cast<int>(d)))
+        counts.ranks += cat(counts.ranks.empty() ? "" : ",", rank);
+    f.domains.push_back(std::move(counts));
+  }
+  return f;
 }
 
 }  // namespace moe::train
