@@ -263,6 +263,14 @@ TrainingSummary Trainer::run() {
       window_base = now;
       window_first_step = step_;
     }
+    // Evaluate before a possible stop, so a resumed run keeps the same best.h5 choices.
+    if (options_.eval.every > 0 && step_ % options_.eval.every == 0) {
+      early_stopped = periodic_evaluation();
+      model_->encoder()->train();
+      if (early_stopped)
+        log::info("train", cat("early stopping at step ", step_, ": no improvement on valid for ",
+                               stale_evaluations_, " evaluations"));
+    }
     const int signal = agreed_stop_signal();
     const bool out_of_turn = options_.run.stop_after_steps > 0 &&
                              step_ - first_step >= options_.run.stop_after_steps && !last;
@@ -274,13 +282,6 @@ TrainingSummary Trainer::run() {
                                      : cat("run.stop_after_steps reached at step ", step_));
       save_checkpoint(summary.checkpoint_path);
       return summary;
-    }
-    if (options_.eval.every > 0 && step_ % options_.eval.every == 0) {
-      early_stopped = periodic_evaluation();
-      model_->encoder()->train();
-      if (early_stopped)
-        log::info("train", cat("early stopping at step ", step_, ": no improvement on valid for ",
-                               stale_evaluations_, " evaluations"));
     }
     if (options_.checkpoint.every > 0 && step_ % options_.checkpoint.every == 0 && !last &&
         !early_stopped)
