@@ -7,8 +7,17 @@
 #include <type_traits>
 
 #include "common/error.h"
+#include "common/hdf5_detail.h"
 
 namespace moe::h5 {
+using detail::chunk_dims;
+using detail::display;
+using detail::kDefaultChunkBytes;
+using detail::kMaxChunkBytes;
+using detail::location;
+using detail::normalize;
+using detail::Where;
+
 namespace {
 
 // ---- HDF5's error stack -> text ----------------------------------------------------------
@@ -22,35 +31,6 @@ herr_t collect_description(unsigned /*n*/, const H5E_error2_t* entry, void* data
   }
   return 0;
 }
-
-// Names one failing operation on one object of one file, and throws moe::Error for it with
-// HDF5's own explanation appended. Must be used right after the failing call: any later HDF5
-// call clears the error stack.
-class Where {
- public:
-  Where(const std::string& file, std::string object) : file_(file), object_(std::move(object)) {}
-
-  [[noreturn]] void fail(const std::string& operation) const {
-    std::string detail = take_hdf5_error_message();
-    throw Error(cat("HDF5 file ", file_, ": cannot ", operation, " '", object_, "'",
-                    detail.empty() ? std::string() : " (HDF5: " + detail + ")"));
-  }
-  // Throws a plain message about this object (no HDF5 call failed).
-  [[noreturn]] void invalid(const std::string& why) const {
-    throw Error(cat("HDF5 file ", file_, ": '", object_, "' ", why));
-  }
-  void check(herr_t status, const std::string& operation) const {
-    if (status < 0) fail(operation);
-  }
-  Handle own(hid_t id, Handle::Closer close, const std::string& operation) const {
-    if (id < 0) fail(operation);
-    return Handle(id, close);
-  }
-
- private:
-  const std::string& file_;
-  std::string object_;
-};
 
 // ---- Types ---------------------------------------------------------------------------------
 
@@ -125,42 +105,6 @@ bool stored_type_matches(hid_t type) {
     bool stored_signed = H5Tget_sign(type) != H5T_SGN_NONE;
     return stored_signed == std::is_signed_v<T>;
   }
-}
-
-// ---- Paths ---------------------------------------------------------------------------------
-
-// "/a/b/" -> "a/b"; "" and "/" -> "" (the root).
-std::string normalize(const std::string& path) {
-  size_t begin = path.find_first_not_of('/');
-  if (begin == std::string::npos) return "";
-  size_t end = path.find_last_not_of('/');
-  return path.substr(begin, end - begin + 1);
-}
-
-// The name HDF5 is given for an object relative to the file: "/" for the root.
-std::string location(const std::string& normalized) {
-  return normalized.empty() ? std::string("/") : normalized;
-}
-
-std::string display(const std::string& normalized) {
-  return normalized.empty() ? std::string("/") : normalized;
-}
-
-constexpr int64_t kDefaultChunkBytes = int64_t{1} << 20;
-// HDF5 limits a chunk to 4 GiB and each chunk dimension to 32 bits.
-constexpr int64_t kMaxChunkBytes = (int64_t{1} << 32) - 1;
-
-// Chunk dimensions holding at most `budget` elements: the innermost dimensions are kept whole
-// while they fit, the outer ones are split.
-std::vector<hsize_t> chunk_dims(const std::vector<int64_t>& shape, int64_t budget) {
-  std::vector<hsize_t> chunk(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 0;) {
-    int64_t extent = std::clamp<int64_t>(budget, 1, shape[i]);
-    extent = std::min<int64_t>(extent, 0xFFFFFFFFLL);
-    chunk[i] = static_cast<hsize_t>(extent);
-    budget = std::max<int64_t>(1, budget / extent);
-  }
-  return chunk;
 }
 
 void collect_datasets(const std::string& file, hid_t group, const std::string& prefix,
@@ -273,6 +217,49 @@ void File::close() {
   Where(path_, "/").check(H5Fclose(id), "close");
 }
 
+namespace detail {
+
+Handle link_creation_properties(const Where& where) {
+  Handle props = where.own(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link properties for");
+  where.check(H5Pset_create_intermediate_group(props.get(), 1), "set up groups for");
+  return props;
+}
+
+Handle dataset_creation_properties(const Where& where, const std::vector<int64_t>& shape,
+                                   int64_t element_bytes, const File::WriteOptions& options) {
+  int64_t elements = 1;
+  for (int64_t extent : shape) elements *= extent;
+  Handle create_props =
+      where.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties for");
+  bool chunked = options.chunked || options.fletcher32 || options.deflate_level > 0;
+  if (chunked && elements > 0 && !shape.empty()) {
+    int64_t budget = options.chunk_elements > 0
+                         ? options.chunk_elements
+                         : std::max<int64_t>(1, kDefaultChunkBytes / element_bytes);
+    budget = std::min<int64_t>(budget, kMaxChunkBytes / element_bytes);
+    std::vector<hsize_t> chunk = chunk_dims(shape, budget);
+    where.check(H5Pset_chunk(create_props.get(), static_cast<int>(chunk.size()), chunk.data()),
+                "set chunking for");
+    if (options.deflate_level > 0) {
+      if (options.deflate_level > 9) {
+        where.invalid(cat("deflate level ", options.deflate_level, " is not in 0..9"));
+      }
+      if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
+        where.invalid("cannot be compressed: this HDF5 library has no deflate filter");
+      }
+      where.check(H5Pset_deflate(create_props.get(), static_cast<unsigned>(options.deflate_level)),
+                  "set compression for");
+    }
+    // Last in the pipeline, so the checksum covers the bytes as stored on disk.
+    if (options.fletcher32) {
+      where.check(H5Pset_fletcher32(create_props.get()), "set checksums for");
+    }
+  }
+  return create_props;
+}
+
+}  // namespace detail
+
 // ---- Datasets ------------------------------------------------------------------------------
 
 template <typename T>
@@ -295,35 +282,9 @@ void File::write(const std::string& dataset, const std::vector<int64_t>& shape, 
           ? where.own(H5Screate(H5S_SCALAR), H5Sclose, "create dataspace for")
           : where.own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                       H5Sclose, "create dataspace for");
-  Handle link_props = where.own(H5Pcreate(H5P_LINK_CREATE), H5Pclose, "create link properties for");
-  where.check(H5Pset_create_intermediate_group(link_props.get(), 1), "set up groups for");
+  Handle link_props = detail::link_creation_properties(where);
   Handle create_props =
-      where.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties for");
-
-  bool chunked = options.chunked || options.fletcher32 || options.deflate_level > 0;
-  if (chunked && elements > 0 && !shape.empty()) {
-    int64_t budget = options.chunk_elements > 0
-                         ? options.chunk_elements
-                         : std::max<int64_t>(1, kDefaultChunkBytes / int64_t{sizeof(T)});
-    budget = std::min<int64_t>(budget, kMaxChunkBytes / int64_t{sizeof(T)});
-    std::vector<hsize_t> chunk = chunk_dims(shape, budget);
-    where.check(H5Pset_chunk(create_props.get(), static_cast<int>(chunk.size()), chunk.data()),
-                "set chunking for");
-    if (options.deflate_level > 0) {
-      if (options.deflate_level > 9) {
-        where.invalid(cat("deflate level ", options.deflate_level, " is not in 0..9"));
-      }
-      if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
-        where.invalid("cannot be compressed: this HDF5 library has no deflate filter");
-      }
-      where.check(H5Pset_deflate(create_props.get(), static_cast<unsigned>(options.deflate_level)),
-                  "set compression for");
-    }
-    // Last in the pipeline, so the checksum covers the bytes as stored on disk.
-    if (options.fletcher32) {
-      where.check(H5Pset_fletcher32(create_props.get()), "set checksums for");
-    }
-  }
+      detail::dataset_creation_properties(where, shape, int64_t{sizeof(T)}, options);
 
   Handle handle = where.own(H5Dcreate2(id(), name.c_str(), TypeOf<T>::stored(), space.get(),
                                        link_props.get(), create_props.get(), H5P_DEFAULT),

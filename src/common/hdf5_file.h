@@ -104,6 +104,33 @@ class File {
   template <typename T>
   std::vector<T> read_range(const std::string& dataset, int64_t offset, int64_t count) const;
 
+  // ---- Datasets written in pieces (hdf5_rows.cpp): embeddings and their ids ----
+  enum class Element {
+    float32,
+    float16,  // IEEE half, stored as NumPy and h5py store float16
+    string,   // variable-length UTF-8 (h5py: str, or bytes before .asstr())
+  };
+  // Creates a dataset of a fixed shape (at least one dimension) to be filled row by row:
+  // rows are the first dimension. Chunked as options say (chunk_elements counts elements).
+  void create_dataset(const std::string& dataset, Element element,
+                      const std::vector<int64_t>& shape, const WriteOptions& options);
+  void create_dataset(const std::string& dataset, Element element,
+                      const std::vector<int64_t>& shape) {
+    create_dataset(dataset, element, shape, WriteOptions());
+  }
+  // Rows [first_row, first_row + rows) of a float32 (from float) or float16 (from IEEE half
+  // bit patterns, as at::Half holds them) dataset made by create_dataset.
+  void write_rows(const std::string& dataset, int64_t first_row, int64_t rows, const float* data);
+  void write_rows(const std::string& dataset, int64_t first_row, int64_t rows,
+                  const uint16_t* half_bits);
+  // values.size() rows of a 1-D string dataset from first_row on.
+  void write_string_rows(const std::string& dataset, int64_t first_row,
+                         const std::vector<std::string>& values);
+  // Every element of a float dataset (16, 32 or 64 bits), converted to float32.
+  std::vector<float> read_as_float(const std::string& dataset) const;
+  // Every element of a string dataset (variable or fixed length).
+  std::vector<std::string> read_strings(const std::string& dataset) const;
+
   std::vector<int64_t> shape(const std::string& dataset) const;
   // The stored element type: "float32", "float64", "int64", "uint8", "string", ...
   std::string type_name(const std::string& dataset) const;
