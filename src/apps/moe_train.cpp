@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -79,13 +78,6 @@ std::string config_reference_markdown() {
          moe::config::train_option_table().markdown_reference();
 }
 
-// Ranks share the machine's cores: without a setting, split them evenly.
-int threads_per_rank(int configured, int local_ranks) {
-  if (configured > 0) return configured;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::max(1, cores / std::max(1, local_ranks));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,7 +134,7 @@ int main(int argc, char** argv) {
 
   // Phase 2: training. A failure may hit one rank only; it ends the whole job.
   try {
-    const int threads = threads_per_rank(options.runtime.threads_per_rank, mpi.local_size());
+    const int threads = mpi.threads_per_rank(options.runtime.threads_per_rank);
     torch::set_num_threads(threads);
     torch::manual_seed(static_cast<uint64_t>(options.run.seed) + mpi.rank());
     moe::log::info("setup", moe::cat("ranks: ", mpi.world_size(), ", threads per rank: ", threads,

@@ -4,8 +4,10 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -70,6 +72,12 @@ MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
                   " but MPI sees a world of 1: the launcher and MPI disagree (PMI mismatch). "
                   "Launch with 'srun --mpi=pmix' or mpirun inside the allocation."));
   }
+}
+
+int MpiEnvironment::threads_per_rank(int configured) const {
+  if (configured > 0) return configured;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / std::max(1, local_size_));
 }
 
 int MpiEnvironment::first_rank_where(bool condition) const {

@@ -22,6 +22,10 @@ class MpiEnvironment {
   int local_size() const { return local_size_; }
   const std::string& host() const { return host_; }
 
+  // Intra-op threads for this rank: `configured` when positive, else the node's cores split
+  // evenly between its local ranks (at least one).
+  int threads_per_rank(int configured) const;
+
   // Collective: the lowest rank for which `condition` holds, or -1 when it holds nowhere.
   // Lets ranks agree on a verdict that only some of them reached.
   int first_rank_where(bool condition) const;
