@@ -15,6 +15,7 @@
 #include "dist/device_communicator.h"
 #include "dist/mpi_communicator.h"
 #include "dist/mpi_environment.h"
+#include "train/checkpoint_rotation.h"
 #include "train/stop_signal.h"
 #include "train/trainer.h"
 
@@ -115,7 +116,13 @@ int main(int argc, char** argv) {
         MOE_REQUIRE(std::filesystem::exists(options.data.manifest),
                     "data.manifest: ", options.data.manifest,
                     " does not exist (run moe_prep first)");
-        moe::data::Manifest::load(options.data.manifest);  // validates before any write
+        // Validated before any write: the manifest, the domains asked for, the checkpoint
+        // to resume from.
+        const moe::data::Manifest manifest = moe::data::Manifest::load(options.data.manifest);
+        if (!options.data.domains.empty())
+          manifest.restricted_to(options.data.domains, "data.domains");
+        moe::train::choose_resume_checkpoint(options.checkpoint.resume, options.run.dir,
+                                             options.checkpoint.name);
         if (root) std::cout << "[config] effective configuration:\n" << config.describe();
       }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # moe_train's input errors (README promise): a misspelled key, a wrong type and a missing
-# data path each exit non-zero with ONE line naming the problem — also on 2 ranks — and
+# data path (and a domain or resume checkpoint that is not there) each exit non-zero with ONE line naming the problem — also on 2 ranks — and
 # nothing is written.
 set -euo pipefail
 build=${1:?usage: config_errors.sh BUILD_DIR}
@@ -52,6 +52,23 @@ for np in 1 2; do
   expect_error "$np" "train.precision: bf16 needs runtime.device cuda (this rank runs on cpu)" \
     "$work/config.yaml" --set train.precision=bf16
 done
+# Errors that need a real dataset: a domain the manifest lacks, a checkpoint to resume from
+# that does not exist. Both are found before anything is written (exit 2, not 1).
+source tests/support/synthetic_data.sh
+prepare_synthetic_data "$build" "$work/synth"
+write_config "  steps: 30"
+for np in 1 2; do
+  expect_error "$np" 'data.domains: domain "derma" is not in the manifest (["cardio","pulmo"])' \
+    "$work/config.yaml" --set "data.manifest=$work/synth/data/manifest.json" \
+    --set data.domains=cardio,derma
+  expect_error "$np" "checkpoint.resume: $work/none.h5 does not exist" "$work/config.yaml" \
+    --set "data.manifest=$work/synth/data/manifest.json" --set "checkpoint.resume=$work/none.h5"
+done
+status=0
+"$build/bin/moe_train" "$work/config.yaml" --set "data.manifest=$work/synth/data/manifest.json" \
+  --set "checkpoint.resume=$work/none.h5" >/dev/null 2>&1 || status=$?
+[[ $status == 2 ]] || { echo "expected exit status 2, got $status" >&2; exit 1; }
+
 # A SLURM job that asked for several tasks but started single-rank copies (PMI mismatch)
 # must stop instead of training N independent models.
 status=0
