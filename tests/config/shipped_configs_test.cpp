@@ -19,7 +19,8 @@ TEST(ShippedConfigs, EveryConfigLoadsAndValidates) {
         Config::load_file(train_option_table(), entry.path().string(), {})));
     ++checked;
   }
-  EXPECT_GE(checked, 3) << "configs/ should hold the quickstart, single-domain and dense configs";
+  EXPECT_GE(checked, 6) << "configs/ should hold the quickstart, single-domain, dense, paper, "
+                           "pretrained single-domain and from-scratch configs";
 }
 
 TEST(ShippedConfigs, ModesAreOneConfigApart) {
@@ -36,6 +37,24 @@ TEST(ShippedConfigs, ModesAreOneConfigApart) {
   EXPECT_FALSE(single.model.mixture_of_experts);
   EXPECT_EQ(single.data.domains, std::vector<std::string>{"cardio"});
   EXPECT_EQ(single.data.manifest, moe.data.manifest);
+}
+
+TEST(ShippedConfigs, PaperConfigFollowsThe2024Recipe) {
+  const TrainOptions paper = TrainOptions::from_config(
+      Config::load_file(train_option_table(), "configs/paper_five_domains.yaml", {}));
+  EXPECT_EQ(paper.model.init_from, "models/scibert_scivocab_uncased");
+  EXPECT_TRUE(paper.model.mixture_of_experts);
+  EXPECT_TRUE(paper.model.domain_tokens);
+  EXPECT_EQ(paper.train.lr, 1e-5);
+  EXPECT_EQ(paper.train.weight_decay, 0.01);
+  EXPECT_EQ(paper.train.warmup_steps, 500);
+  EXPECT_EQ(paper.train.schedule, "cosine");
+  EXPECT_EQ(paper.train.loss, "mnr_plus");
+  EXPECT_TRUE(paper.train.learned_scale);
+  EXPECT_EQ(paper.train.precision, "bf16");
+  EXPECT_EQ(paper.eval.patience, 5);
+  // 20 pairs per rank on 5 ranks, one per domain expert.
+  EXPECT_EQ(paper.train.global_batch_size % 5, 0);
 }
 
 }  // namespace
