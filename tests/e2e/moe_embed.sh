@@ -34,7 +34,7 @@ ckpt=$work/moe/checkpoint.h5
 
 # Inputs: the corpus papers (JSONL with id, domain, text), 60 of them, both domains.
 head -n 30 "$work/corpus/papers.jsonl" > "$work/texts.jsonl"
-grep '"domain":"pulmo"' "$work/corpus/papers.jsonl" | head -n 30 >> "$work/texts.jsonl"
+grep -m 30 '"domain":"pulmo"' "$work/corpus/papers.jsonl" >> "$work/texts.jsonl"
 
 "$embed" "$ckpt" "$work/texts.jsonl" --domain cardio --out "$work/one.h5" --batch-size 7 \
   --texts-per-round 16 --no-progress | tee "$work/one.log"
