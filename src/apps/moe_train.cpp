@@ -84,6 +84,9 @@ std::string config_reference_markdown() {
 int main(int argc, char** argv) {
   moe::dist::MpiEnvironment mpi(&argc, &argv);
   const bool root = mpi.rank() == 0;
+  // Preemption (SIGTERM/SIGUSR1): from here on a signal only sets a flag; training then
+  // finishes its step, writes a checkpoint and exits 75, even when it came during start-up.
+  const moe::train::StopSignalHandler stop_signals;
 
   // Phase 1: command line, configuration and input checks, before anything is written.
   // The ranks agree on the verdict (a file may be visible on one node and not another), the
@@ -150,7 +153,6 @@ int main(int argc, char** argv) {
     auto mpi_world = moe::dist::MpiCommunicator::world();
     // CUDA tensors travel over NCCL (bootstrapped over MPI), CPU tensors over MPI.
     auto world = moe::dist::make_device_communicator(*mpi_world, device, options.dist.timeout_s);
-    const moe::train::StopSignalHandler stop_signals;  // preemption: finish the step, checkpoint
     moe::train::Trainer trainer(options, effective_yaml, *world, device);
     const moe::train::TrainingSummary summary = trainer.run();
     if (summary.stop_signal != 0) return moe::train::kPreemptedExitStatus;

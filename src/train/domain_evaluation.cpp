@@ -89,6 +89,27 @@ DomainEvaluation from_row(const std::string& domain, const double* row) {
   return e;
 }
 
+torch::Tensor evaluation_rows(const std::vector<DomainEvaluation>& evaluations) {
+  torch::Tensor rows = torch::zeros(
+      {static_cast<int64_t>(evaluations.size()), evaluation_row_width()}, torch::kFloat64);
+  for (size_t d = 0; d < evaluations.size(); ++d)
+    to_row(evaluations[d], rows[static_cast<int64_t>(d)].data_ptr<double>());
+  return rows;
+}
+
+std::vector<DomainEvaluation> evaluations_from_rows(const std::vector<std::string>& domains,
+                                                    const torch::Tensor& rows) {
+  const torch::Tensor values = rows.to(torch::kFloat64).contiguous();
+  MOE_REQUIRE(values.dim() == 2 && values.size(0) == static_cast<int64_t>(domains.size()) &&
+                  values.size(1) == evaluation_row_width(),
+              "stored evaluation rows have shape ", values.sizes(), ", expected [", domains.size(),
+              ", ", evaluation_row_width(), "]");
+  std::vector<DomainEvaluation> evaluations;
+  for (size_t d = 0; d < domains.size(); ++d)
+    evaluations.push_back(from_row(domains[d], values[static_cast<int64_t>(d)].data_ptr<double>()));
+  return evaluations;
+}
+
 double weighted_f1max(const std::vector<DomainEvaluation>& evaluations) {
   double weighted = 0.0;
   int64_t pairs = 0;

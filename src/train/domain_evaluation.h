@@ -3,6 +3,8 @@
 // shares every domain's result, and written as a metrics.jsonl line and a printed table.
 #pragma once
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -33,6 +35,11 @@ DomainEvaluation evaluate_domain(const std::string& domain, const PairScores& sc
 int64_t evaluation_row_width();
 void to_row(const DomainEvaluation& evaluation, double* row);
 DomainEvaluation from_row(const std::string& domain, const double* row);
+// Every domain's row in one float64 tensor [domains, evaluation_row_width()] (kept in
+// checkpoints), and back; `domains` names the rows in order. Errors name the shape mismatch.
+torch::Tensor evaluation_rows(const std::vector<DomainEvaluation>& evaluations);
+std::vector<DomainEvaluation> evaluations_from_rows(const std::vector<std::string>& domains,
+                                                    const torch::Tensor& rows);
 
 // Mean F1max over domains weighted by their pair counts (the paper's "All" for its trained
 // models); the score periodic evaluation selects checkpoints by.

@@ -234,11 +234,17 @@ double Trainer::train_step() {
 TrainingSummary Trainer::run() {
   TrainingSummary summary;
   const std::string split = config::to_string(options_.eval.split);
-  log::info("eval", "evaluating before training");
-  summary.before = evaluate(split);
-  log::info("eval", format_evaluation_table(summary.before, {}));
-  if (world_.rank() == 0)
-    write_metrics_line(evaluation_line(summary.before, step_, split, "before").dump());
+  if (before_.empty()) {
+    log::info("eval", "evaluating before training");
+    before_ = evaluate(split);
+    log::info("eval", format_evaluation_table(before_, {}));
+    if (world_.rank() == 0)
+      write_metrics_line(evaluation_line(before_, step_, split, "before").dump());
+  } else {
+    log::info("eval", cat("the evaluation before training (", split,
+                          ") comes from the resumed checkpoint"));
+  }
+  summary.before = before_;
   // A run that stopped early on the validation split stays stopped when it is run again.
   bool early_stopped = options_.eval.patience > 0 && stale_evaluations_ >= options_.eval.patience;
 
@@ -376,6 +382,7 @@ void Trainer::save_checkpoint(const std::string& path) {
   contents.training_state = gather_training_state(
       *model_, *optimizer_, train_loader_->state().encode(), counters, other_parameters());
   if (world_.rank() == 0) {
+    if (!before_.empty()) contents.training_state[before_key()] = evaluation_rows(before_);
     contents.step = step_;
     contents.vocab_hash = manifest_.vocab_hash;
     contents.vocab_tokens = vocab_tokens_;
@@ -388,6 +395,10 @@ void Trainer::save_checkpoint(const std::string& path) {
   }
   // Nobody leaves before the file is complete (a later stage may read it at once).
   world_.barrier();
+}
+
+std::string Trainer::before_key() const {
+  return std::string("eval_before.") + config::to_string(options_.eval.split);
 }
 
 model::NamedTensors Trainer::other_parameters() const {
@@ -411,6 +422,9 @@ void Trainer::resume_from(const std::string& path) {
   best_step_ = restored.counters.best_step;
   stale_evaluations_ = restored.counters.evaluations_without_improvement;
   train_loader_->restore(data::StreamingPairLoader::State::decode(restored.loader_state));
+  const auto before = checkpoint.training_state.find(before_key());
+  if (before != checkpoint.training_state.end())
+    before_ = evaluations_from_rows(manifest_.domains, before->second);
   // Every rank must continue from the same point (a checkpoint visible on some nodes only
   // would otherwise train different models without an error).
   const std::vector<int64_t> steps = world_.all_gather_value(step_);

@@ -62,6 +62,7 @@ class Trainer {
   void save_checkpoint(const std::string& path);
   // Trained tensors outside the encoder, by checkpoint name (the learned loss scale).
   model::NamedTensors other_parameters() const;
+  std::string before_key() const;  // where before_ is kept in checkpoints
   // Continues from a checkpoint: parameters, optimizer moments, loader position, counters.
   void resume_from(const std::string& path);
   // Collective: the signal any rank received since the last step (0: none).
@@ -103,7 +104,10 @@ class Trainer {
   double best_score_ = -std::numeric_limits<double>::infinity();  // weighted valid F1max
   int64_t best_step_ = -1;
   int64_t stale_evaluations_ = 0;  // evaluations since the best one
-  int64_t local_tokens_ = 0;       // real tokens this rank sampled since the last log line
+  // The evaluation before the first step, kept in checkpoints (/train/eval_before.<split>) so
+  // a resumed run still reports before -> after over the whole training.
+  std::vector<DomainEvaluation> before_;
+  int64_t local_tokens_ = 0;  // real tokens this rank sampled since the last log line
   double last_grad_norm_ = 0.0;
   double last_lr_ = 0.0;
   double last_router_loss_ = 0.0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checkpoints that resume training exactly:
 # 1. a run stopped after step 5 (run.stop_after_steps) and started again with the same
-#    command ends with parameters bit-identical to an uninterrupted run (dropout on, 2 ranks);
+#    command ends with parameters bit-identical to an uninterrupted run (dropout on, 2 ranks)
+#    and the same before -> after table (the before-training evaluation is kept in /train);
 # 2. resuming that step-5 checkpoint on 1 and on 4 ranks (dropout off) ends within 1e-4 of
 #    the uninterrupted run;
 # 3. SIGUSR1 (what SLURM sends before preemption) makes every rank finish its step, write a
@@ -46,6 +47,12 @@ grep -q "run.stop_after_steps reached at step 5" "$work/split1.log"
 cp "$work/split/step-00000005.h5" "$work/step5.h5"
 train 2 "$work/split" "$work/split2.log" || { cat "$work/split2.log" >&2; exit 1; }
 grep -q "resumed from $work/split/step-00000005.h5 at step 5 of 12" "$work/split2.log"
+# The before -> after table spans the whole training: "before" comes from the checkpoint.
+grep -q "the evaluation before training (test) comes from the resumed checkpoint" "$work/split2.log"
+final_table() { sed -n '/(before -> after training/,/All (weighted)/p' "$1"; }
+[[ -n "$(final_table "$work/whole.log")" ]]
+[[ "$(final_table "$work/whole.log")" == "$(final_table "$work/split2.log")" ]] ||
+  { echo "the resumed run's final table differs:" >&2; final_table "$work/split2.log" >&2; exit 1; }
 export_all "$work/whole/checkpoint.h5" "$work/whole"
 export_all "$work/split/checkpoint.h5" "$work/split"
 # metrics.jsonl continues: one line per step 1..12 (+ the evaluation line).
