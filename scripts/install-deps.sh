@@ -14,9 +14,11 @@ packages=(
   libgtest-dev googletest           # unit and multi-rank tests
   python3                           # end-to-end tests read JSON results
   python3-numpy                     # independent NumPy reference for exported models (tests)
+  python3-h5py                      # tests read embedding files the way users do
   nlohmann-json3-dev                # JSON (manifests, metrics, tokenizer I/O)
   libutf8proc-dev                   # Unicode normalisation and categories for the tokenizer
   gnuplot-nox                       # moe_report's plots (SVG/PNG; no X11)
+  slurm-wlm munge                   # slurm/*.sbatch; tests/e2e/slurm_*.sh run a private cluster
 )
 
 missing=()
@@ -27,10 +29,24 @@ done
 sudo_cmd=()
 [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
 
+# Package scripts (slurm, munge) start system services; the tests run their own daemons,
+# so a policy-rc.d that says "no" (101) stands during the install, unless one already does.
+policy=/usr/sbin/policy-rc.d
+own_policy=false
+remove_policy() { if $own_policy; then "${sudo_cmd[@]}" rm -f "$policy"; fi; }
+
 if ((${#missing[@]})); then
   echo "[install-deps] installing: ${missing[*]}"
   "${sudo_cmd[@]}" apt-get update -qq
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+    "${sudo_cmd[@]}" chmod 755 "$policy"
+    own_policy=true
+    trap remove_policy EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  remove_policy
+  trap - EXIT
 else
   echo "[install-deps] all packages present"
 fi

@@ -11,7 +11,7 @@ set -euo pipefail
 build=${1:?usage: moe_embed.sh BUILD_DIR}
 python=/usr/bin/python3
 "$python" -c 'import numpy, h5py' 2>/dev/null ||
-  { echo "skipped: /usr/bin/python3 lacks numpy or h5py (scripts/install-deps.sh installs them)"; exit 0; }
+  { echo "skipped: /usr/bin/python3 lacks numpy or h5py (scripts/install-deps.sh installs them)"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 embed=$build/bin/moe_embed

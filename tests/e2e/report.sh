@@ -5,7 +5,7 @@
 # command line as one clear error each (usage errors: exit status 2).
 set -euo pipefail
 build=${1:?usage: report.sh BUILD_DIR}
-command -v gnuplot >/dev/null || { echo "skipped: gnuplot not installed"; exit 0; }
+command -v gnuplot >/dev/null || { echo "skipped: gnuplot not installed"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 report=$build/bin/moe_report

@@ -13,7 +13,7 @@
 set -euo pipefail
 build=${1:?usage: resume.sh BUILD_DIR}
 python=/usr/bin/python3
-"$python" -c 'import numpy' 2>/dev/null || { echo "skipped: /usr/bin/python3 lacks numpy"; exit 0; }
+"$python" -c 'import numpy' 2>/dev/null || { echo "skipped: /usr/bin/python3 lacks numpy"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

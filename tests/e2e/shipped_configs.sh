@@ -7,7 +7,7 @@ set -euo pipefail
 build=${1:?usage: shipped_configs.sh BUILD_DIR}
 python=/usr/bin/python3
 "$python" -c 'import h5py' 2>/dev/null ||
-  { echo "skipped: /usr/bin/python3 lacks h5py (scripts/install-deps.sh installs it)"; exit 0; }
+  { echo "skipped: /usr/bin/python3 lacks h5py (scripts/install-deps.sh installs it)"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 domains=cvd,copd,skin_cancer,autoimmune,parasitic
