@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/number_format.h"
+#include "common/openmp_wait_policy.h"
 #include "dist/device_choice.h"
 #include "dist/mpi_communicator.h"
 #include "dist/mpi_environment.h"
@@ -137,6 +138,7 @@ std::string describe(const moe::embed::EmbeddingSummary& summary,
 }  // namespace
 
 int main(int argc, char** argv) {
+  moe::use_passive_openmp_wait(argv);  // before any thread starts (openmp_wait_policy.h)
   moe::dist::MpiEnvironment mpi(&argc, &argv);
   const bool root = mpi.rank() == 0;
 

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "common/error.h"
+#include "common/openmp_wait_policy.h"
 #include "hf/json_file.h"
 #include "train/checkpoint_evaluation.h"
 #include "train/evaluation_tables.h"
@@ -32,6 +33,7 @@ std::string render(const moe::train::CheckpointEvaluation& e, const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
+  moe::use_passive_openmp_wait(argv);  // before any thread starts (openmp_wait_policy.h)
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help")(
       "out", po::value<std::string>(),

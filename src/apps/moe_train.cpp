@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/openmp_wait_policy.h"
 #include "config/train_options.h"
 #include "data/manifest.h"
 #include "dist/device_choice.h"
@@ -82,6 +83,7 @@ std::string config_reference_markdown() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  moe::use_passive_openmp_wait(argv);  // before any thread starts (openmp_wait_policy.h)
   moe::dist::MpiEnvironment mpi(&argc, &argv);
   const bool root = mpi.rank() == 0;
   // Preemption (SIGTERM/SIGUSR1): from here on a signal only sets a flag; training then

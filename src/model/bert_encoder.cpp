@@ -88,24 +88,29 @@ EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
                 "model: need one domain id per sequence (", batch, ")");
     out.domain_ids = domain_ids.to(torch::kInt64);
   }
+  // Every layer works on the real tokens only (token_packing.h).
+  const TokenPacking packing(attention_mask);
   Routing routing;
   if (is_mixture_of_experts() && dispatches_experts()) {
     routing.dispatcher = dispatcher_.get();
-    routing.domain_ids = out.domain_ids;
-    routing.token_mask = attention_mask;
+    routing.token_domains = packing.per_token(out.domain_ids);
     routing.slot_of_domain = slot_of_domain_.to(out.domain_ids.device());
   } else if (is_mixture_of_experts()) {
-    routing.expert_slot = expert_slots(out.domain_ids);
+    routing.expert_slot = packing.per_token(expert_slots(out.domain_ids));
   }
-  torch::Tensor hidden =
+  const torch::Tensor embedded =
       embeddings_(input_ids, layout_.domain_tokens ? out.domain_ids : torch::Tensor(),
                   domain_ids.defined() ? router_input : nullptr);
   if (domain_ids.defined() && router_input != nullptr)
     out.router_logits = router_(mean_pool(plain, attention_mask));
 
-  const torch::Tensor additive_mask = additive_attention_mask(attention_mask, hidden.scalar_type());
+  const torch::Tensor additive_mask =
+      additive_attention_mask(attention_mask, embedded.scalar_type());
+  torch::Tensor rows = packing.pack(embedded);
   for (const auto& module : *encoder_->layer)
-    hidden = module->as<EncoderLayerImpl>()->forward(hidden, additive_mask, routing);
+    rows = module->as<EncoderLayerImpl>()->forward(rows, additive_mask, routing, packing);
+  // Padding positions of the last hidden states are zeros (nothing reads them).
+  const torch::Tensor hidden = packing.unpack(rows);
   out.sentence = sentence_embedding(hidden, attention_mask, layout_, head_);
   out.hidden = hidden;
   return out;

@@ -36,7 +36,7 @@ torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const tor
   // still reaches the all-to-all that delivered them and this rank joins its collective.
   if (rows.size(0) == 0) return rows.clone();
   MOE_REQUIRE(slots.defined() && slots.size(0) == rows.size(0),
-              "mixture-of-experts layer: need one expert slot per sequence");
+              "mixture-of-experts layer: need one expert slot per token");
   MOE_REQUIRE(
       rows.size(0) == 0 || (slots.min().item<int64_t>() >= 0 &&
                             slots.max().item<int64_t>() < static_cast<int64_t>(experts_.size())),
@@ -50,38 +50,27 @@ torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const tor
   return result;
 }
 
-torch::Tensor EncoderLayerImpl::dispatch_tokens(const torch::Tensor& hidden,
-                                                const Routing& routing) {
-  // Only real tokens travel; padding positions get zeros (nothing reads them: attention masks
-  // them as keys and pooling skips them).
-  const int64_t width = hidden.size(2);
-  const torch::Tensor flat = hidden.reshape({-1, width});
-  const torch::Tensor real = routing.token_mask.reshape({-1}).nonzero().squeeze(1);
-  const torch::Tensor token_domains = routing.domain_ids.unsqueeze(1)
-                                          .expand(routing.token_mask.sizes())
-                                          .reshape({-1})
-                                          .index_select(0, real);
-  const torch::Tensor out = routing.dispatcher->dispatch(
-      flat.index_select(0, real), token_domains,
-      [&](const torch::Tensor& rows, const torch::Tensor& domains) {
+torch::Tensor EncoderLayerImpl::dispatch_tokens(const torch::Tensor& rows, const Routing& routing) {
+  return routing.dispatcher->dispatch(
+      rows, routing.token_domains,
+      [&](const torch::Tensor& received, const torch::Tensor& domains) {
         const torch::Tensor slots = routing.slot_of_domain.index_select(0, domains);
         MOE_REQUIRE(slots.numel() == 0 || (slots >= 0).all().item<bool>(),
                     "layer dispatch: received a token whose expert is not held here");
-        return run_experts(rows, slots);
+        return run_experts(received, slots);
       });
-  return torch::zeros_like(flat).index_copy(0, real, out).view_as(hidden);
 }
 
-torch::Tensor EncoderLayerImpl::feed_forward(const torch::Tensor& hidden, const Routing& routing) {
-  if (!dense_ffn_.is_empty()) return dense_ffn_(hidden);
-  if (routing.dispatcher != nullptr) return dispatch_tokens(hidden, routing);
-  return run_experts(hidden, routing.expert_slot);
+torch::Tensor EncoderLayerImpl::feed_forward(const torch::Tensor& rows, const Routing& routing) {
+  if (!dense_ffn_.is_empty()) return dense_ffn_(rows);
+  if (routing.dispatcher != nullptr) return dispatch_tokens(rows, routing);
+  return run_experts(rows, routing.expert_slot);
 }
 
-torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& hidden,
-                                        const torch::Tensor& additive_mask,
-                                        const Routing& routing) {
-  torch::Tensor attended = attention_(hidden, additive_mask);
+torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& rows,
+                                        const torch::Tensor& additive_mask, const Routing& routing,
+                                        const TokenPacking& packing) {
+  torch::Tensor attended = attention_(rows, additive_mask, packing);
   torch::Tensor transformed = output_->dropout(feed_forward(attended, routing));
   return output_->layer_norm(transformed + attended);
 }

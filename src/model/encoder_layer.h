@@ -24,13 +24,13 @@ class LayerOutputImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LayerOutput);
 
-// How the sequences of a batch reach their experts.
+// How the packed tokens of a batch reach their experts (each token goes where its
+// sequence's domain says).
 struct Routing {
-  torch::Tensor expert_slot;  // [batch] index into this process's experts (local execution)
+  torch::Tensor expert_slot;  // [tokens] index into this process's experts (local execution)
   // Layer dispatch (dispatcher set): tokens travel to the expert's rank and back.
   ExpertDispatcher* dispatcher = nullptr;
-  torch::Tensor domain_ids;      // [batch] int64
-  torch::Tensor token_mask;      // [batch, length], nonzero for real tokens
+  torch::Tensor token_domains;   // [tokens] int64
   torch::Tensor slot_of_domain;  // [domains] int64: local slot, -1 where held elsewhere
 };
 
@@ -40,17 +40,18 @@ class EncoderLayerImpl : public torch::nn::Module {
   // order of the expert slots passed to forward().
   EncoderLayerImpl(const BertConfig& config, const std::vector<std::string>& expert_names);
 
-  // routing.expert_slot [batch] int64: index into expert_names per sequence (ignored when
-  // dense); with routing.dispatcher the expert block runs wherever each token's expert is.
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
-                        const Routing& routing);
+  // rows [tokens, hidden]: the real tokens packed by `packing`. routing.expert_slot [tokens]
+  // int64: index into expert_names per token (ignored when dense); with routing.dispatcher
+  // the expert block runs wherever each token's expert is.
+  torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& additive_mask,
+                        const Routing& routing, const TokenPacking& packing);
   void set_attention_kernel(AttentionKernel kernel) { attention_->set_kernel(kernel); }
 
  private:
   torch::Tensor feed_forward(const torch::Tensor& hidden, const Routing& routing);
   // This process's experts on rows (sequences or tokens) of the given slots.
   torch::Tensor run_experts(const torch::Tensor& rows, const torch::Tensor& slots);
-  torch::Tensor dispatch_tokens(const torch::Tensor& hidden, const Routing& routing);
+  torch::Tensor dispatch_tokens(const torch::Tensor& rows, const Routing& routing);
 
   SelfAttention attention_{nullptr};
   FeedForward dense_ffn_{nullptr};

@@ -41,22 +41,25 @@ SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
       register_module("attention_dropout", torch::nn::Dropout(config.attention_dropout));
 }
 
-torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& hidden,
-                                         const torch::Tensor& additive_mask) {
-  const int64_t batch = hidden.size(0);
-  const int64_t length = hidden.size(1);
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows,
+                                         const torch::Tensor& additive_mask,
+                                         const TokenPacking& packing) {
+  const int64_t batch = packing.batch();
+  const int64_t length = packing.length();
+  // Projections on the real tokens only; the scores need the padded layout (padding keys
+  // are zeros there, and the mask removes them exactly as it removes Hugging Face's).
   auto split_heads = [&](const torch::Tensor& x) {
-    return x.view({batch, length, num_heads_, head_size_}).transpose(1, 2);
+    return packing.unpack(x).view({batch, length, num_heads_, head_size_}).transpose(1, 2);
   };
-  torch::Tensor query = split_heads(projections_->query(hidden));
-  torch::Tensor key = split_heads(projections_->key(hidden));
-  torch::Tensor value = split_heads(projections_->value(hidden));
+  torch::Tensor query = split_heads(projections_->query(rows));
+  torch::Tensor key = split_heads(projections_->key(rows));
+  torch::Tensor value = split_heads(projections_->value(rows));
 
-  torch::Tensor context = attend(query, key, value, additive_mask)
-                              .transpose(1, 2)
-                              .reshape({batch, length, num_heads_ * head_size_});
+  torch::Tensor context = packing.pack(attend(query, key, value, additive_mask)
+                                           .transpose(1, 2)
+                                           .reshape({batch, length, num_heads_ * head_size_}));
   torch::Tensor projected = output_->dropout(output_->dense(context));
-  return output_->layer_norm(projected + hidden);
+  return output_->layer_norm(projected + rows);
 }
 
 torch::Tensor SelfAttentionImpl::attend(const torch::Tensor& query, const torch::Tensor& key,

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "model/bert_config.h"
+#include "model/token_packing.h"
 
 namespace moe::model {
 
@@ -38,8 +39,10 @@ TORCH_MODULE(AttentionOutput);
 class SelfAttentionImpl : public torch::nn::Module {
  public:
   explicit SelfAttentionImpl(const BertConfig& config);
-  // hidden [batch, length, hidden]; additive_mask [batch, 1, 1, length] (0 keep, min drop).
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask);
+  // rows [tokens, hidden]: the batch's real tokens packed by `packing`; additive_mask
+  // [batch, 1, 1, length] (0 keep, min drop). Returns rows of the same shape.
+  torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& additive_mask,
+                        const TokenPacking& packing);
   void set_kernel(AttentionKernel kernel) { kernel_ = kernel; }
 
  private:

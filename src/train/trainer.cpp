@@ -18,6 +18,7 @@
 #include "train/checkpoint_rotation.h"
 #include "train/contrastive_step.h"
 #include "train/learning_rate_schedule.h"
+#include "train/optimizer_setup.h"
 #include "train/pair_evaluation.h"
 #include "train/stop_signal.h"
 #include "train/training_state.h"
@@ -43,12 +44,6 @@ model::BertConfig bert_config_from(const config::TrainOptions& options, int64_t 
   c.hidden_dropout = options.model.dropout;
   c.attention_dropout = options.model.dropout;
   return c;
-}
-
-// Biases and LayerNorm weights are not decayed (the usual BERT fine-tuning recipe).
-bool decays(const std::string& name) {
-  return name.find("LayerNorm") == std::string::npos &&
-         !(name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0);
 }
 
 model::EncoderLayout layout_from(const config::TrainOptions& options,
@@ -157,26 +152,14 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
 
   load_evaluation_pairs();
 
-  std::vector<torch::Tensor> decayed, not_decayed;
-  for (const auto& item : model_->encoder()->named_parameters())
-    if (item.value().requires_grad())
-      (decays(model::checkpoint_name(item.key()).name) ? decayed : not_decayed)
-          .push_back(item.value());
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  auto options_with_decay = [&](double decay) {
-    return std::make_unique<torch::optim::AdamWOptions>(
-        torch::optim::AdamWOptions(options_.train.lr).weight_decay(decay));
-  };
-  groups.emplace_back(decayed, options_with_decay(options_.train.weight_decay));
-  groups.emplace_back(not_decayed, options_with_decay(0.0));
   loss_kind_ = parse_loss_kind(options_.train.loss);
   if (options_.train.learned_scale) {
     loss_parameters_ = LossParameters::learned_scale(
         initial_learned_scale(loss_kind_, options_.train.scale), device);
-    groups.emplace_back(loss_parameters_.parameters(), options_with_decay(0.0));
   }
-  optimizer_ =
-      std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(options_.train.lr));
+  optimizer_ = make_adamw(
+      *model_->encoder(), options_.train.lr, options_.train.weight_decay,
+      options_.train.learned_scale ? loss_parameters_.parameters() : std::vector<torch::Tensor>{});
 
   const std::string resume = choose_resume_checkpoint(options_.checkpoint.resume, options_.run.dir,
                                                       options_.checkpoint.name);

@@ -47,7 +47,7 @@ _local_slurm_port_taken() {
 _local_slurm_write_conf() {  # _local_slurm_write_conf DIR CTLD_PORT SLURMD_PORT
   local dir=$1 node
   # slurmd -C prints this machine's NodeName (hostname -s) and its CPU layout.
-  node=$(slurmd -C | head -n 1 | sed 's/ RealMemory=[0-9]*//')
+  node=$(slurmd -C | sed -n '1{s/ RealMemory=[0-9]*//;p}')
   cat >"$dir/slurm.conf" <<EOF
 # Written by tests/support/local_slurm.sh for one test; removed with it.
 ClusterName=moetest$2

@@ -1,0 +1,25 @@
+// AdamW as BERT fine-tuning sets it up, shared by the trainer and the benchmarks: weight
+// decay on weight matrices and embeddings, none on biases and LayerNorm parameters, none on
+// extra parameters such as a learned loss scale.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/bert_encoder.h"
+
+namespace moe::train {
+
+// Whether a parameter (checkpoint name) takes weight decay.
+bool takes_weight_decay(const std::string& checkpoint_name);
+
+// AdamW over the encoder's trainable parameters (requires_grad) in two groups, plus
+// `undecayed_extra` in a third group without decay.
+std::unique_ptr<torch::optim::AdamW> make_adamw(model::BertEncoderImpl& encoder, double lr,
+                                                double weight_decay,
+                                                const std::vector<torch::Tensor>& undecayed_extra);
+
+}  // namespace moe::train

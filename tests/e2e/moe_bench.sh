@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# moe_bench keeps its published interface: one final line of five named numbers, on 1 rank
+# and under mpirun (both dispatch modes, experts); it sets passive OpenMP waiting itself
+# unless the user chose a policy (common/openmp_wait_policy.h). Timings are not checked here
+# (docs/BENCHMARKS.md has them).
+set -euo pipefail
+build=${1:?usage: moe_bench.sh BUILD_DIR}
+bench=$build/bin/moe_bench
+tiny=(--hidden 32 --layers 2 --heads 4 --intermediate 64 --vocab 500 --seq 16 --batch 8
+  --steps 2 --warmup-steps 1 --threads 1 --seed 3 --dropout 0.1)
+line_re='^samples_per_s=[0-9.]+ tokens_per_s=[0-9.]+ step_ms=[0-9.]+ loss=[0-9.]+ peak_rss_mb=[0-9.]+$'
+check() {  # check OUTPUT_FILE
+  local last
+  last=$(tail -n 1 "$1")
+  [[ $last =~ $line_re ]] || { echo "not the published line: '$last'" >&2; exit 1; }
+  [[ $(grep -c samples_per_s "$1") == 1 ]] || { echo "more than one result line" >&2; exit 1; }
+}
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+env -u OMP_WAIT_POLICY "$bench" "${tiny[@]}" --ranks-note plain >"$out" 2>"$err"
+check "$out"
+grep -q "OMP_WAIT_POLICY=PASSIVE" "$err" || { echo "passive waiting not set:" >&2; cat "$err" >&2; exit 1; }
+grep -q "note=plain" "$err"
+OMP_WAIT_POLICY=active "$bench" "${tiny[@]}" --experts 4 >"$out" 2>"$err"
+check "$out"
+grep -q "OMP_WAIT_POLICY=active" "$err" || { echo "the user's policy was replaced" >&2; exit 1; }
+for dispatch in data layer; do
+  launch/run_local.sh 2 "$bench" "${tiny[@]}" --experts 2 --dispatch "$dispatch" >"$out" 2>"$err" ||
+    { cat "$err" >&2; exit 1; }
+  check "$out"
+  grep -q "ranks=2" "$err"
+done
+status=0
+"$bench" "${tiny[@]}" --dispatch sideways >"$out" 2>"$err" || status=$?
+[[ $status != 0 ]] && grep -q -- "--dispatch: data or layer" "$err"
+echo "moe_bench: ok"
