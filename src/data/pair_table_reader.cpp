@@ -11,8 +11,9 @@
 #include <unordered_set>
 #include <utility>
 
-#include "common/error.h"   // moe::Error, MOE_REQUIRE
-#include "data/manifest.h"  // domain_name_problem
+#include "common/error.h"         // moe::Error, MOE_REQUIRE
+#include "data/file_extension.h"  // lowercase_extension
+#include "data/manifest.h"        // domain_name_problem
 
 namespace moe::data {
 namespace {
@@ -186,8 +187,7 @@ PairTableFormat parse_pair_table_format(const std::string& name) {
 }
 
 PairTableFormat pair_table_format_of_path(const std::string& path) {
-  std::string extension = std::filesystem::path(path).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string extension = lowercase_extension(path);
   if (extension == ".csv") return PairTableFormat::csv;
   if (extension == ".tsv" || extension == ".tab") return PairTableFormat::tsv;
   if (extension == ".jsonl" || extension == ".ndjson" || extension == ".json")

@@ -18,6 +18,7 @@
 
 #include "common/error.h"         // moe::Error, MOE_REQUIRE, cat
 #include "data/delimited_text.h"  // LineReader, DelimitedRecordReader
+#include "data/file_extension.h"  // lowercase_extension
 #include "data/manifest.h"        // domain_name_problem
 
 namespace moe::data {
@@ -132,8 +133,7 @@ TextFormat parse_text_format(const std::string& name) {
 }
 
 TextFormat text_format_of_path(const std::string& path) {
-  std::string extension = std::filesystem::path(path).extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string extension = lowercase_extension(path);
   if (extension == ".jsonl" || extension == ".ndjson" || extension == ".json")
     return TextFormat::jsonl;
   if (extension == ".csv") return TextFormat::csv;

@@ -10,11 +10,7 @@
 set -euo pipefail
 build=$(cd "${1:?usage: slurm_preempt.sh BUILD_DIR}" && pwd)
 source tests/support/local_slurm.sh
-reason=$(slurm_unavailable_reason)
-if [[ -n $reason ]]; then
-  echo "skipped: $reason"
-  exit 77
-fi
+skip_unless_local_slurm
 work=$(mktemp -d)
 sbatch_pid=
 cleanup() {
@@ -38,16 +34,8 @@ fail() {
   scontrol show job >&2 || true
   exit 1
 }
-# wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s; fails naming WHAT on time-out.
-wait_for() {
-  local seconds=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < seconds * 5; i++)); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  fail "no $what after $seconds s"
-}
+# wait_for SECONDS WHAT COMMAND...: polls COMMAND; fails naming WHAT on time-out.
+wait_for() { local_slurm_wait "$@" || fail "no $2 after $1 s"; }
 has_job_id() { grep -qE '^[0-9]+$' "$work/sbatch.out"; }
 
 # sbatch --wait follows the job through its requeue and returns the final exit status;

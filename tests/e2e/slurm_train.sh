@@ -9,11 +9,7 @@
 set -euo pipefail
 build=$(cd "${1:?usage: slurm_train.sh BUILD_DIR}" && pwd)
 source tests/support/local_slurm.sh
-reason=$(slurm_unavailable_reason)
-if [[ -n $reason ]]; then
-  echo "skipped: $reason"
-  exit 77
-fi
+skip_unless_local_slurm
 work=$(mktemp -d)
 trap 'stop_local_slurm; rm -rf "$work"' EXIT
 start_local_slurm "$work"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by end-to-end scripts: a private single-node SLURM cluster (munged, slurmctld,
 # slurmd) under a work folder (docs/SLURM.md, "Tests"):
-#   reason=$(slurm_unavailable_reason); [[ -z $reason ]] || { echo "skipped: $reason"; exit 77; }
+#   skip_unless_local_slurm          # exit 77 with the reason where a cluster cannot run
 #   trap stop_local_slurm EXIT       # before starting: a failing test still stops the daemons
 #   start_local_slurm WORK_DIR       # exports SLURM_CONF; returns once the node is idle
 # Everything (config, key, sockets, state, logs, pid files) lives in WORK_DIR/slurm, and the
@@ -23,6 +23,16 @@ slurm_unavailable_reason() {
     fi
   done
   if [[ -z $(hostname -s 2>/dev/null) ]]; then echo "hostname -s prints nothing"; fi
+}
+
+# Exits the test with status 77 (skipped), printing why, when a local cluster cannot run.
+skip_unless_local_slurm() {
+  local reason
+  reason=$(slurm_unavailable_reason)
+  if [[ -n $reason ]]; then
+    echo "skipped: $reason"
+    exit 77
+  fi
 }
 
 # Two free TCP ports (slurmctld, slurmd), starting from one derived from our pid; taken
@@ -110,13 +120,13 @@ start_local_slurm() {
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
     --seed-file="$dir/munge/munged.seed" </dev/null >"$dir/munge/munged.out" 2>&1 &
   echo "$! munged" >>"$dir/daemons.pids"
-  _local_slurm_wait 10 "munged socket" test -S "$dir/munge/munge.socket" || return 1
+  local_slurm_wait 10 "munged socket" test -S "$dir/munge/munge.socket" || return 1
 
   slurmctld -D -f "$SLURM_CONF" </dev/null >"$dir/slurmctld.out" 2>&1 &
   echo "$! slurmctld" >>"$dir/daemons.pids"
   slurmd -D -f "$SLURM_CONF" </dev/null >"$dir/slurmd.out" 2>&1 &
   echo "$! slurmd" >>"$dir/daemons.pids"
-  _local_slurm_wait 30 "node idle" _local_slurm_node_idle || return 1
+  local_slurm_wait 30 "node idle" _local_slurm_node_idle || return 1
   echo "[local_slurm] cluster up: SLURM_CONF=$SLURM_CONF (ports $ports)"
 }
 
@@ -124,9 +134,9 @@ _local_slurm_node_idle() {
   [[ $(sinfo -h -o %T 2>/dev/null) == idle ]]
 }
 
-# _local_slurm_wait SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s; on time-out prints
-# which daemon logs to read.
-_local_slurm_wait() {
+# local_slurm_wait SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s; on time-out prints
+# the daemons' logs and returns 1 (tests poll their jobs with it too).
+local_slurm_wait() {
   local seconds=$1 what=$2 i
   shift 2
   for ((i = 0; i < seconds * 5; i++)); do
