@@ -15,6 +15,7 @@
 // samples are pairs; tokens the non-padding tokens of both sides; peak_rss_mb the largest
 // peak resident set over the ranks.
 #include <sys/resource.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <random>
 
 #include "common/error.h"
@@ -45,7 +47,7 @@ struct BenchOptions {
   int threads = 2;
   uint64_t seed = 0;
   double dropout = 0.1;
-  std::string dispatch = "data", attention = "fused", ranks_note;
+  std::string dispatch = "data", attention = "eager", ranks_note, profile;
 };
 
 BenchOptions parse(int argc, char** argv) {
@@ -71,7 +73,10 @@ BenchOptions parse(int argc, char** argv) {
       "dispatch", po::value(&o.dispatch)->default_value(o.dispatch),
       "data (examples travel to experts) or layer (tokens travel in each expert layer)")(
       "attention", po::value(&o.attention)->default_value(o.attention), "eager or fused")(
-      "ranks-note", po::value(&o.ranks_note), "free text echoed on stderr (labels a run)");
+      "ranks-note", po::value(&o.ranks_note), "free text echoed on stderr (labels a run)")(
+      "profile", po::value(&o.profile),
+      "write LibTorch's operator trace of the timed steps on rank 0 to this file (Chrome trace "
+      "JSON; bench/python/profile_summary.py tabulates it); slows the steps");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, options), vm);
   po::notify(vm);
@@ -86,6 +91,38 @@ BenchOptions parse(int argc, char** argv) {
   MOE_REQUIRE(o.dispatch == "data" || o.dispatch == "layer", "--dispatch: data or layer");
   MOE_REQUIRE(o.attention == "eager" || o.attention == "fused", "--attention: eager or fused");
   return o;
+}
+
+// Rank 0's time per timed step by phase: the step's own (contrastive_step.h) and the
+// optimizer's, with the collectives inside them totalled apart.
+struct PhaseTotals {
+  moe::train::StepPhaseSeconds step;
+  double clip = 0.0, optimizer = 0.0;
+
+  void add(const moe::train::StepPhaseSeconds& s) {
+    step.exchange += s.exchange;
+    step.forward += s.forward;
+    step.loss += s.loss;
+    step.backward += s.backward;
+    step.gradient_sync += s.gradient_sync;
+  }
+
+  void print(int64_t steps, double seconds, const moe::dist::CommunicationStats& comm) const {
+    const double ms = 1000.0 / static_cast<double>(steps);
+    const double named = step.exchange + step.forward + step.loss + step.backward +
+                         step.gradient_sync + clip + optimizer;
+    std::fprintf(stderr,
+                 "[moe_bench] ms/step by phase (rank 0): exchange=%.1f forward=%.1f loss=%.1f "
+                 "backward=%.1f gradient_sync=%.1f clip=%.1f optimizer=%.1f other=%.1f; "
+                 "collectives inside them=%.1f ms, %.1f KiB sent\n",
+                 ms * step.exchange, ms * step.forward, ms * step.loss, ms * step.backward,
+                 ms * step.gradient_sync, ms * clip, ms * optimizer, ms * (seconds - named),
+                 ms * comm.seconds, ms * static_cast<double>(comm.bytes_sent) / 1024.0);
+  }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // The step's global batch: the same on every rank (one seed), each rank takes its slice.
@@ -183,29 +220,42 @@ int main(int argc, char** argv) {
     step.pad_id = 0;
     int64_t turn = 0;
     double loss = 0.0;
+    PhaseTotals phases;
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
     std::chrono::steady_clock::time_point start;
     for (int64_t s = 0; s < total; ++s) {
       if (s == o.warmup_steps) {
         world->barrier();
+        if (!o.profile.empty() && mpi.rank() == 0)
+          profile = std::make_unique<torch::autograd::profiler::RecordProfile>(o.profile);
+        world->reset_stats();
         start = std::chrono::steady_clock::now();
       }
       const double lr = moe::train::learning_rate_at(s, total, o.warmup_steps, 2e-5);
       for (auto& group : optimizer->param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
       optimizer->zero_grad();
-      loss = moe::train::contrastive_forward_backward(model, *world, local[static_cast<size_t>(s)],
-                                                      step, turn)
-                 .loss;
+      const moe::train::ContrastiveStepResult result = moe::train::contrastive_forward_backward(
+          model, *world, local[static_cast<size_t>(s)], step, turn);
+      loss = result.loss;
+      const auto clip_start = std::chrono::steady_clock::now();
       model.clip_gradients(1.0);
+      const auto optimizer_start = std::chrono::steady_clock::now();
       optimizer->step();
+      if (s >= o.warmup_steps) {
+        phases.add(result.phases);
+        phases.clip += std::chrono::duration<double>(optimizer_start - clip_start).count();
+        phases.optimizer += seconds_since(optimizer_start);
+      }
     }
     world->barrier();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = seconds_since(start);
+    profile.reset();  // writes the trace
     const std::vector<int64_t> rss =
         world->all_gather_value(static_cast<int64_t>(peak_rss_mb() * 1024.0));
     const double peak = static_cast<double>(*std::max_element(rss.begin(), rss.end())) / 1024.0;
     if (mpi.rank() == 0) {
+      phases.print(o.steps, seconds, world->stats());
       std::printf("samples_per_s=%.3f tokens_per_s=%.1f step_ms=%.2f loss=%.6f peak_rss_mb=%.1f\n",
                   static_cast<double>(o.batch * o.steps) / seconds,
                   static_cast<double>(timed_tokens) / seconds, 1000.0 * seconds / o.steps, loss,

@@ -17,7 +17,7 @@ BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& config, int64_t domain_
   layer_norm_ = register_module(
       "LayerNorm",
       nn::LayerNorm(nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
-  dropout_ = register_module("dropout", nn::Dropout(config.hidden_dropout));
+  dropout_ = register_module("dropout", ParallelDropout(config.hidden_dropout));
   if (domain_tokens > 0)
     domain_token_embeddings = register_module("domain_token_embeddings",
                                               nn::Embedding(domain_tokens, config.hidden_size));

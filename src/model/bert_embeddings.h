@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "model/bert_config.h"
+#include "model/parallel_dropout.h"
 
 namespace moe::model {
 
@@ -29,7 +30,7 @@ class BertEmbeddingsImpl : public torch::nn::Module {
   torch::nn::Embedding position_embeddings_{nullptr};
   torch::nn::Embedding token_type_embeddings_{nullptr};
   torch::nn::LayerNorm layer_norm_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  ParallelDropout dropout_{nullptr};
 };
 TORCH_MODULE(BertEmbeddings);
 

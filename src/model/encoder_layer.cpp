@@ -10,7 +10,7 @@ LayerOutputImpl::LayerOutputImpl(const BertConfig& config) {
   layer_norm = register_module(
       "LayerNorm",
       nn::LayerNorm(nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
-  dropout = register_module("dropout", nn::Dropout(config.hidden_dropout));
+  dropout = register_module("dropout", ParallelDropout(config.hidden_dropout));
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config,

@@ -11,6 +11,7 @@
 #include "model/bert_config.h"
 #include "model/expert_dispatch.h"
 #include "model/feed_forward.h"
+#include "model/parallel_dropout.h"
 #include "model/self_attention.h"
 
 namespace moe::model {
@@ -20,7 +21,7 @@ class LayerOutputImpl : public torch::nn::Module {
  public:
   explicit LayerOutputImpl(const BertConfig& config);
   torch::nn::LayerNorm layer_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  ParallelDropout dropout{nullptr};
 };
 TORCH_MODULE(LayerOutput);
 

@@ -26,7 +26,7 @@ AttentionOutputImpl::AttentionOutputImpl(const BertConfig& config) {
   layer_norm = register_module(
       "LayerNorm",
       nn::LayerNorm(nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
-  dropout = register_module("dropout", nn::Dropout(config.hidden_dropout));
+  dropout = register_module("dropout", ParallelDropout(config.hidden_dropout));
 }
 
 SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
@@ -38,7 +38,7 @@ SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
   projections_ = register_module("self", SelfAttentionProjections(config.hidden_size));
   output_ = register_module("output", AttentionOutput(config));
   attention_dropout_ =
-      register_module("attention_dropout", torch::nn::Dropout(config.attention_dropout));
+      register_module("attention_dropout", ParallelDropout(config.attention_dropout));
 }
 
 torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows,

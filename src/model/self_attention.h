@@ -10,6 +10,7 @@
 #include <string>
 
 #include "model/bert_config.h"
+#include "model/parallel_dropout.h"
 #include "model/token_packing.h"
 
 namespace moe::model {
@@ -32,7 +33,7 @@ class AttentionOutputImpl : public torch::nn::Module {
   explicit AttentionOutputImpl(const BertConfig& config);
   torch::nn::Linear dense{nullptr};
   torch::nn::LayerNorm layer_norm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  ParallelDropout dropout{nullptr};
 };
 TORCH_MODULE(AttentionOutput);
 
@@ -55,7 +56,7 @@ class SelfAttentionImpl : public torch::nn::Module {
   int64_t head_size_;
   SelfAttentionProjections projections_{nullptr};
   AttentionOutput output_{nullptr};
-  torch::nn::Dropout attention_dropout_{nullptr};
+  ParallelDropout attention_dropout_{nullptr};
 };
 TORCH_MODULE(SelfAttention);
 

@@ -2,6 +2,7 @@
 #include "train/contrastive_step.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/error.h"
 #include "dist/differentiable_collectives.h"
@@ -63,6 +64,19 @@ EncodedPairs encode_pairs(ExpertParallelModel& model, const std::vector<data::To
   }
   return result;
 }
+
+// Adds the time since the previous lap to a phase's total.
+class PhaseClock {
+ public:
+  void lap(double& phase) {
+    const auto now = std::chrono::steady_clock::now();
+    phase += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 // This rank's share of the loss over the global batch (its pairs against every rank's):
 // gathers what the loss needs, with gradient. Collective over `world`.
@@ -154,8 +168,11 @@ struct StepTotals {
 StepTotals backward_with_graphs(ExpertParallelModel& model, dist::Communicator& world,
                                 const std::vector<data::TokenPair>& local, const Chunks& chunks,
                                 const torch::Tensor& pair_domains, int64_t offset,
-                                const ContrastiveStepOptions& options, const LossOptions& loss) {
+                                const ContrastiveStepOptions& options, const LossOptions& loss,
+                                StepPhaseSeconds& phases) {
+  PhaseClock clock;
   const ChunkEmbeddings embedded = embed_chunks(model, local, chunks, options);
+  clock.lap(phases.forward);
   const torch::Tensor loss_sum = global_loss_sum(world, embedded.anchors, embedded.positives,
                                                  pair_domains, offset, options, loss);
   // Local loss over the GLOBAL batch size: summed gradients are those of the mean loss.
@@ -163,7 +180,9 @@ StepTotals backward_with_graphs(ExpertParallelModel& model, dist::Communicator& 
   torch::Tensor objective = loss_sum / global;
   if (embedded.has_router)
     objective = objective + options.router_loss_weight * embedded.router_sum / (2.0 * global);
+  clock.lap(phases.loss);
   objective.backward();
+  clock.lap(phases.backward);
   return {loss_sum, embedded.router_sum, embedded.router_correct};
 }
 
@@ -172,14 +191,16 @@ StepTotals backward_with_graphs(ExpertParallelModel& model, dist::Communicator& 
 StepTotals backward_with_grad_cache(ExpertParallelModel& model, dist::Communicator& world,
                                     const std::vector<data::TokenPair>& local, const Chunks& chunks,
                                     const torch::Tensor& pair_domains, int64_t offset,
-                                    const ContrastiveStepOptions& options,
-                                    const LossOptions& loss) {
+                                    const ContrastiveStepOptions& options, const LossOptions& loss,
+                                    StepPhaseSeconds& phases) {
+  PhaseClock clock;
   std::vector<RandomState> states;
   ChunkEmbeddings embedded;
   {
     torch::NoGradGuard no_grad;
     embedded = embed_chunks(model, local, chunks, options, &states);
   }
+  clock.lap(phases.forward);
   const torch::Tensor anchors = embedded.anchors.requires_grad_(true);
   const torch::Tensor positives = embedded.positives.requires_grad_(true);
   const torch::Tensor loss_sum =
@@ -190,6 +211,7 @@ StepTotals backward_with_grad_cache(ExpertParallelModel& model, dist::Communicat
       anchors.grad().defined() ? anchors.grad() : torch::zeros_like(anchors);
   const torch::Tensor positive_grad =
       positives.grad().defined() ? positives.grad() : torch::zeros_like(positives);
+  clock.lap(phases.loss);
 
   for (int64_t c = 0; c < chunks.count; ++c) {
     states[c].restore();
@@ -207,6 +229,7 @@ StepTotals backward_with_grad_cache(ExpertParallelModel& model, dist::Communicat
     }
     if (!roots.empty()) torch::autograd::backward(roots, grads);
   }
+  clock.lap(phases.backward);
   return {loss_sum, embedded.router_sum, embedded.router_correct};
 }
 
@@ -219,6 +242,8 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
                                                    int64_t& dispatch_turn) {
   MOE_REQUIRE(options.global_batch_size > 0, "contrastive step: global_batch_size must be > 0");
   MOE_REQUIRE(options.mini_batch_size >= 0, "contrastive step: mini_batch_size must be >= 0");
+  ContrastiveStepResult result;
+  PhaseClock clock;
   // 1. Each example goes to a rank holding its expert (data dispatch).
   std::vector<int> destinations;
   destinations.reserve(sampled.size());
@@ -235,6 +260,7 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
   domains.reserve(n);
   for (const auto& pair : local) domains.push_back(pair.domain);
   const torch::Tensor pair_domains = torch::tensor(domains, torch::kInt64).to(model.device());
+  clock.lap(result.phases.exchange);
 
   // 3. Embed, score against every rank's pairs, back-propagate.
   LossOptions loss;
@@ -242,21 +268,22 @@ ContrastiveStepResult contrastive_forward_backward(ExpertParallelModel& model,
   loss.scale = options.scale;
   loss.log_scale = options.loss_parameters.log_scale;
   const Chunks chunks = plan_chunks(model, counts, n, options.mini_batch_size);
-  const StepTotals step =
-      options.mini_batch_size > 0 && !options.keep_chunk_graphs
-          ? backward_with_grad_cache(model, world, local, chunks, pair_domains, offset, options,
-                                     loss)
-          : backward_with_graphs(model, world, local, chunks, pair_domains, offset, options, loss);
+  const StepTotals step = options.mini_batch_size > 0 && !options.keep_chunk_graphs
+                              ? backward_with_grad_cache(model, world, local, chunks, pair_domains,
+                                                         offset, options, loss, result.phases)
+                              : backward_with_graphs(model, world, local, chunks, pair_domains,
+                                                     offset, options, loss, result.phases);
+  clock = PhaseClock();
   // The learned scale is shared by every rank, like the shared parameters.
   if (loss.log_scale.defined()) dist::sum_gradients(world, {loss.log_scale});
   model.synchronize_gradients();
+  clock.lap(result.phases.gradient_sync);
 
   const double global = static_cast<double>(options.global_batch_size);
   torch::Tensor totals = torch::stack({step.loss_sum.detach().to(torch::kFloat64),
                                        step.router_sum.detach().to(torch::kFloat64),
                                        step.router_correct.to(torch::kFloat64)});
   world.all_reduce_sum(totals);
-  ContrastiveStepResult result;
   result.loss = totals[0].item<double>() / global;
   result.local_pairs = n;
   result.router_loss = totals[1].item<double>() / (2.0 * global);

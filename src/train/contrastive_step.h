@@ -45,6 +45,18 @@ struct ContrastiveStepOptions {
   bool bf16_autocast = false;
 };
 
+// Wall-clock seconds of the step's phases on this rank (the CPU's; CUDA work is asynchronous
+// and lands wherever the host next waits for it). Collectives are inside the phase that
+// calls them; Communicator::stats() has their own total. Under GradCache "forward" is the
+// pass without graph and "backward" the second forward with its backward.
+struct StepPhaseSeconds {
+  double exchange = 0.0;       // examples to their experts' ranks, pair counts
+  double forward = 0.0;        // the encoder on both sides of every local pair
+  double loss = 0.0;           // gathering embeddings, the loss (and GradCache's backward to them)
+  double backward = 0.0;       // back-propagation through the encoder
+  double gradient_sync = 0.0;  // summing shared and replica gradients over ranks
+};
+
 struct ContrastiveStepResult {
   double loss = 0.0;        // global mean loss (identical on every rank)
   int64_t local_pairs = 0;  // pairs this rank embedded after dispatch
@@ -53,6 +65,7 @@ struct ContrastiveStepResult {
   double router_loss = 0.0;
   double router_accuracy = 0.0;
   double scale = 0.0;  // the multiplier of the logits this step (learned or fixed)
+  StepPhaseSeconds phases;
 };
 
 // Collective over `world`. Gradients accumulate into the parameters' .grad (zero them
