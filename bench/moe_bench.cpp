@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -180,6 +181,8 @@ int main(int argc, char** argv) {
                    o.attention.c_str(), o.dispatch.c_str(), static_cast<long long>(o.experts),
                    o.ranks_note.empty() ? "" : " note=", o.ranks_note.c_str());
     }
+    if (!o.profile.empty() && mpi.rank() == 0)
+      MOE_REQUIRE(std::ofstream(o.profile).good(), "--profile: cannot write ", o.profile);
     torch::set_num_threads(o.threads);
     torch::manual_seed(o.seed + static_cast<uint64_t>(mpi.rank()));
 

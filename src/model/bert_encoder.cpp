@@ -88,15 +88,17 @@ EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
                 "model: need one domain id per sequence (", batch, ")");
     out.domain_ids = domain_ids.to(torch::kInt64);
   }
-  // Every layer works on the real tokens only (token_packing.h).
-  const TokenPacking packing(attention_mask);
+  // Every layer works on the real tokens only, grouped by local expert (token_packing.h).
+  const bool local_experts = is_mixture_of_experts() && !dispatches_experts();
+  const TokenPacking packing(attention_mask,
+                             local_experts ? expert_slots(out.domain_ids) : torch::Tensor());
   Routing routing;
-  if (is_mixture_of_experts() && dispatches_experts()) {
+  if (local_experts) {
+    routing.expert_rows = packing.expert_rows();
+  } else if (is_mixture_of_experts()) {
     routing.dispatcher = dispatcher_.get();
     routing.token_domains = packing.per_token(out.domain_ids);
     routing.slot_of_domain = slot_of_domain_.to(out.domain_ids.device());
-  } else if (is_mixture_of_experts()) {
-    routing.expert_slot = packing.per_token(expert_slots(out.domain_ids));
   }
   const torch::Tensor embedded =
       embeddings_(input_ids, layout_.domain_tokens ? out.domain_ids : torch::Tensor(),
@@ -104,11 +106,9 @@ EncoderOutput BertEncoderImpl::encode(const torch::Tensor& input_ids,
   if (domain_ids.defined() && router_input != nullptr)
     out.router_logits = router_(mean_pool(plain, attention_mask));
 
-  const torch::Tensor additive_mask =
-      additive_attention_mask(attention_mask, embedded.scalar_type());
   torch::Tensor rows = packing.pack(embedded);
   for (const auto& module : *encoder_->layer)
-    rows = module->as<EncoderLayerImpl>()->forward(rows, additive_mask, routing, packing);
+    rows = module->as<EncoderLayerImpl>()->forward(rows, routing, packing);
   // Padding positions of the last hidden states are zeros (nothing reads them).
   const torch::Tensor hidden = packing.unpack(rows);
   out.sentence = sentence_embedding(hidden, attention_mask, layout_, head_);

@@ -1,6 +1,8 @@
 // Implementation of EncoderLayer (see encoder_layer.h).
 #include "model/encoder_layer.h"
 
+#include <numeric>
+
 #include "common/error.h"
 
 namespace moe::model {
@@ -29,25 +31,42 @@ EncoderLayerImpl::EncoderLayerImpl(const BertConfig& config,
   output_ = register_module("output", LayerOutput(config));
 }
 
-torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const torch::Tensor& slots) {
+torch::Tensor EncoderLayerImpl::run_expert_blocks(const torch::Tensor& rows,
+                                                  std::vector<int64_t> rows_per_slot) {
   // The usual case under data dispatch: every row here belongs to one expert.
   if (experts_.size() == 1) return experts_[0](rows);
   // No rows (layer dispatch sent this rank nothing): stay in the graph, so the backward pass
   // still reaches the all-to-all that delivered them and this rank joins its collective.
   if (rows.size(0) == 0) return rows.clone();
+  MOE_REQUIRE(rows_per_slot.size() <= experts_.size(),
+              "mixture-of-experts layer: an expert slot is outside 0..", experts_.size() - 1);
+  rows_per_slot.resize(experts_.size(), 0);
+  MOE_REQUIRE(
+      std::accumulate(rows_per_slot.begin(), rows_per_slot.end(), int64_t{0}) == rows.size(0),
+      "mixture-of-experts layer: the experts' row counts do not add up to the rows");
+  // Slices in, one concatenation out (and one each way in the backward).
+  std::vector<torch::Tensor> blocks = rows.split_with_sizes(rows_per_slot);
+  for (size_t slot = 0; slot < experts_.size(); ++slot)
+    if (rows_per_slot[slot] > 0) blocks[slot] = experts_[slot](blocks[slot]);
+  return torch::cat(blocks);
+}
+
+torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const torch::Tensor& slots) {
+  if (experts_.size() == 1 || rows.size(0) == 0) return run_expert_blocks(rows, {});
   MOE_REQUIRE(slots.defined() && slots.size(0) == rows.size(0),
               "mixture-of-experts layer: need one expert slot per token");
-  MOE_REQUIRE(
-      rows.size(0) == 0 || (slots.min().item<int64_t>() >= 0 &&
-                            slots.max().item<int64_t>() < static_cast<int64_t>(experts_.size())),
-      "mixture-of-experts layer: an expert slot is outside 0..", experts_.size() - 1);
-  torch::Tensor result = torch::empty_like(rows);
-  for (size_t slot = 0; slot < experts_.size(); ++slot) {
-    torch::Tensor selected = (slots == static_cast<int64_t>(slot)).nonzero().squeeze(1);
-    if (selected.numel() == 0) continue;
-    result = result.index_copy(0, selected, experts_[slot](rows.index_select(0, selected)));
-  }
-  return result;
+  MOE_REQUIRE(slots.min().item<int64_t>() >= 0 &&
+                  slots.max().item<int64_t>() < static_cast<int64_t>(experts_.size()),
+              "mixture-of-experts layer: an expert slot is outside 0..", experts_.size() - 1);
+  const torch::Tensor order = std::get<1>(
+      slots.sort(c10::optional<bool>(/*stable=*/true), /*dim=*/0, /*descending=*/false));
+  const torch::Tensor counts =
+      torch::bincount(slots, {}, static_cast<int64_t>(experts_.size())).to(torch::kCPU);
+  const torch::Tensor sorted =
+      run_expert_blocks(rows.index_select(0, order),
+                        std::vector<int64_t>(counts.data_ptr<int64_t>(),
+                                             counts.data_ptr<int64_t>() + counts.numel()));
+  return torch::empty_like(sorted).index_copy(0, order, sorted);
 }
 
 torch::Tensor EncoderLayerImpl::dispatch_tokens(const torch::Tensor& rows, const Routing& routing) {
@@ -64,13 +83,12 @@ torch::Tensor EncoderLayerImpl::dispatch_tokens(const torch::Tensor& rows, const
 torch::Tensor EncoderLayerImpl::feed_forward(const torch::Tensor& rows, const Routing& routing) {
   if (!dense_ffn_.is_empty()) return dense_ffn_(rows);
   if (routing.dispatcher != nullptr) return dispatch_tokens(rows, routing);
-  return run_experts(rows, routing.expert_slot);
+  return run_expert_blocks(rows, routing.expert_rows);
 }
 
-torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& rows,
-                                        const torch::Tensor& additive_mask, const Routing& routing,
+torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& rows, const Routing& routing,
                                         const TokenPacking& packing) {
-  torch::Tensor attended = attention_(rows, additive_mask, packing);
+  torch::Tensor attended = attention_(rows, packing);
   torch::Tensor transformed = output_->dropout(feed_forward(attended, routing));
   return output_->layer_norm(transformed + attended);
 }

@@ -28,7 +28,9 @@ TORCH_MODULE(LayerOutput);
 // How the packed tokens of a batch reach their experts (each token goes where its
 // sequence's domain says).
 struct Routing {
-  torch::Tensor expert_slot;  // [tokens] index into this process's experts (local execution)
+  // Local execution: packed rows of each of this process's experts, in slot order (the rows
+  // come grouped by expert, token_packing.h).
+  std::vector<int64_t> expert_rows;
   // Layer dispatch (dispatcher set): tokens travel to the expert's rank and back.
   ExpertDispatcher* dispatcher = nullptr;
   torch::Tensor token_domains;   // [tokens] int64
@@ -41,16 +43,19 @@ class EncoderLayerImpl : public torch::nn::Module {
   // order of the expert slots passed to forward().
   EncoderLayerImpl(const BertConfig& config, const std::vector<std::string>& expert_names);
 
-  // rows [tokens, hidden]: the real tokens packed by `packing`. routing.expert_slot [tokens]
-  // int64: index into expert_names per token (ignored when dense); with routing.dispatcher
-  // the expert block runs wherever each token's expert is.
-  torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& additive_mask,
-                        const Routing& routing, const TokenPacking& packing);
+  // rows [tokens, hidden]: the real tokens packed by `packing`. routing.expert_rows: rows
+  // per expert (ignored when dense); with routing.dispatcher the expert block runs wherever
+  // each token's expert is.
+  torch::Tensor forward(const torch::Tensor& rows, const Routing& routing,
+                        const TokenPacking& packing);
   void set_attention_kernel(AttentionKernel kernel) { attention_->set_kernel(kernel); }
 
  private:
   torch::Tensor feed_forward(const torch::Tensor& hidden, const Routing& routing);
-  // This process's experts on rows (sequences or tokens) of the given slots.
+  // This process's experts on rows that come in blocks: rows_per_slot[s] rows of slot s, then
+  // slot s + 1's (missing trailing slots: no rows).
+  torch::Tensor run_expert_blocks(const torch::Tensor& rows, std::vector<int64_t> rows_per_slot);
+  // This process's experts on rows in any order, slots [rows] int64 (sorted once).
   torch::Tensor run_experts(const torch::Tensor& rows, const torch::Tensor& slots);
   torch::Tensor dispatch_tokens(const torch::Tensor& rows, const Routing& routing);
 

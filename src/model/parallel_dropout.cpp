@@ -3,7 +3,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Dispatch.h>
+#include <ATen/OpMathType.h>
 #include <ATen/Parallel.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <cstdint>
 #include <mutex>
@@ -26,46 +28,88 @@ uint64_t draw_seed() {
   return at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
 }
 
+void require_probability(double probability) {
+  MOE_REQUIRE(probability >= 0.0 && probability < 1.0, "dropout probability ", probability,
+              " is outside [0, 1)");
+}
+
+// keep[i] = 1 where element i survives: its 32 random bits are at least probability * 2^32.
+torch::Tensor draw_keep_mask(at::IntArrayRef sizes, double probability) {
+  torch::Tensor keep = torch::empty(sizes, torch::kUInt8);
+  uint8_t* out = keep.data_ptr<uint8_t>();
+  const int64_t count = keep.numel();
+  const uint64_t seed = draw_seed();
+  const auto threshold = static_cast<uint32_t>(probability * 4294967296.0);
+  at::parallel_for(0, (count + 1) / 2, 16384, [&](int64_t begin, int64_t end) {
+    for (int64_t pair = begin; pair < end; ++pair) {
+      const uint64_t bits = mix(seed + static_cast<uint64_t>(pair) * 0x9E3779B97F4A7C15ULL);
+      const int64_t i = 2 * pair;
+      out[i] = static_cast<uint32_t>(bits) >= threshold;
+      if (i + 1 < count) out[i + 1] = static_cast<uint32_t>(bits >> 32) >= threshold;
+    }
+  });
+  return keep;
+}
+
+// values * keep * scale in one pass (the forward and the backward are the same product).
+torch::Tensor apply_keep_mask(const torch::Tensor& values_in, const torch::Tensor& keep,
+                              double scale) {
+  const torch::Tensor values = values_in.contiguous();
+  torch::Tensor result = torch::empty_like(values, at::MemoryFormat::Contiguous);
+  const uint8_t* kept = keep.data_ptr<uint8_t>();
+  AT_DISPATCH_FLOATING_TYPES_AND2(
+      at::kHalf, at::kBFloat16, values.scalar_type(), "apply_keep_mask", [&] {
+        const scalar_t* in = values.data_ptr<scalar_t>();
+        scalar_t* out = result.data_ptr<scalar_t>();
+        using math_t = at::opmath_type<scalar_t>;  // float for half types
+        const auto factor = static_cast<math_t>(scale);
+        at::parallel_for(0, values.numel(), 16384, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i)
+            out[i] = kept[i] ? static_cast<scalar_t>(static_cast<math_t>(in[i]) * factor)
+                             : static_cast<scalar_t>(0);
+        });
+      });
+  return result;
+}
+
+// Saves the one-byte keep mask (a quarter of a float mask's memory) for the backward.
+class MaskedScale : public torch::autograd::Function<MaskedScale> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* context,
+                               const torch::Tensor& input, const torch::Tensor& keep,
+                               double scale) {
+    context->save_for_backward({keep});
+    context->saved_data["scale"] = scale;
+    return apply_keep_mask(input, keep, scale);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const torch::Tensor keep = context->get_saved_variables()[0];
+    const double scale = context->saved_data["scale"].toDouble();
+    return {apply_keep_mask(grad_outputs[0], keep, scale), torch::Tensor(), torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 torch::Tensor parallel_dropout_mask(const torch::Tensor& input, double probability) {
-  MOE_REQUIRE(probability >= 0.0 && probability < 1.0, "dropout probability ", probability,
-              " is outside [0, 1)");
+  require_probability(probability);
   MOE_REQUIRE(input.device().is_cpu(), "parallel_dropout_mask: the input must be on the CPU");
-  torch::Tensor mask =
-      torch::empty(input.sizes(), input.options().memory_format(torch::MemoryFormat::Contiguous));
-  const uint64_t seed = draw_seed();
-  // Element i is dropped when its 32 random bits fall below probability * 2^32.
-  const auto threshold = static_cast<uint32_t>(probability * 4294967296.0);
-  const int64_t pairs = (mask.numel() + 1) / 2;
-  AT_DISPATCH_FLOATING_TYPES_AND2(
-      at::kHalf, at::kBFloat16, mask.scalar_type(), "parallel_dropout_mask", [&] {
-        scalar_t* out = mask.data_ptr<scalar_t>();
-        const int64_t count = mask.numel();
-        const auto keep = static_cast<scalar_t>(1.0 / (1.0 - probability));
-        const auto drop = static_cast<scalar_t>(0.0);
-        at::parallel_for(0, pairs, 8192, [&](int64_t begin, int64_t end) {
-          for (int64_t p = begin; p < end; ++p) {
-            const uint64_t bits = mix(seed + static_cast<uint64_t>(p) * 0x9E3779B97F4A7C15ULL);
-            const int64_t i = 2 * p;
-            out[i] = static_cast<uint32_t>(bits) >= threshold ? keep : drop;
-            if (i + 1 < count)
-              out[i + 1] = static_cast<uint32_t>(bits >> 32) >= threshold ? keep : drop;
-          }
-        });
-      });
-  return mask;
+  const torch::Tensor keep = draw_keep_mask(input.sizes(), probability);
+  return keep.to(input.scalar_type()) * (1.0 / (1.0 - probability));
 }
 
 torch::Tensor parallel_dropout(const torch::Tensor& input, double probability, bool training) {
+  require_probability(probability);
   if (!training || probability == 0.0) return input;
   if (!input.device().is_cpu()) return torch::dropout(input, probability, training);
-  return input * parallel_dropout_mask(input, probability);
+  return MaskedScale::apply(input, draw_keep_mask(input.sizes(), probability),
+                            1.0 / (1.0 - probability));
 }
 
 ParallelDropoutImpl::ParallelDropoutImpl(double probability) : probability_(probability) {
-  MOE_REQUIRE(probability >= 0.0 && probability < 1.0, "dropout probability ", probability,
-              " is outside [0, 1)");
+  require_probability(probability);
 }
 
 torch::Tensor ParallelDropoutImpl::forward(const torch::Tensor& input) {

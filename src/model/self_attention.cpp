@@ -41,23 +41,37 @@ SelfAttentionImpl::SelfAttentionImpl(const BertConfig& config)
       register_module("attention_dropout", ParallelDropout(config.attention_dropout));
 }
 
-torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows,
-                                         const torch::Tensor& additive_mask,
-                                         const TokenPacking& packing) {
-  const int64_t batch = packing.batch();
-  const int64_t length = packing.length();
-  // Projections on the real tokens only; the scores need the padded layout (padding keys
-  // are zeros there, and the mask removes them exactly as it removes Hugging Face's).
-  auto split_heads = [&](const torch::Tensor& x) {
-    return packing.unpack(x).view({batch, length, num_heads_, head_size_}).transpose(1, 2);
-  };
-  torch::Tensor query = split_heads(projections_->query(rows));
-  torch::Tensor key = split_heads(projections_->key(rows));
-  torch::Tensor value = split_heads(projections_->value(rows));
-
-  torch::Tensor context = packing.pack(attend(query, key, value, additive_mask)
-                                           .transpose(1, 2)
-                                           .reshape({batch, length, num_heads_ * head_size_}));
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows, const TokenPacking& packing) {
+  // Projections on the real tokens only; the scores need a padded layout (padding keys are
+  // zeros there, and the mask removes them exactly as it removes Hugging Face's), one per
+  // attention group. Splitting the rows once keeps the backward to one concatenation.
+  const std::vector<AttentionGroup>& groups = packing.attention_groups();
+  std::vector<int64_t> group_rows;
+  for (const AttentionGroup& group : groups) group_rows.push_back(group.rows);
+  const torch::Tensor query = projections_->query(rows);
+  // No tokens: the (empty) projections keep this rank in the graph (expert_dispatch.h).
+  torch::Tensor context = query;
+  if (!groups.empty()) {
+    const std::vector<torch::Tensor> queries = query.split_with_sizes(group_rows);
+    const std::vector<torch::Tensor> keys = projections_->key(rows).split_with_sizes(group_rows);
+    const std::vector<torch::Tensor> values =
+        projections_->value(rows).split_with_sizes(group_rows);
+    std::vector<torch::Tensor> contexts;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const AttentionGroup& group = groups[g];
+      auto split_heads = [&](const torch::Tensor& x) {
+        return group.unpack(x)
+            .view({group.sequences, group.length, num_heads_, head_size_})
+            .transpose(1, 2);
+      };
+      const torch::Tensor attended =
+          attend(split_heads(queries[g]), split_heads(keys[g]), split_heads(values[g]),
+                 additive_attention_mask(group.key_mask, query.scalar_type()));
+      contexts.push_back(group.pack(attended.transpose(1, 2).reshape(
+          {group.sequences, group.length, num_heads_ * head_size_})));
+    }
+    context = contexts.size() == 1 ? contexts[0] : torch::cat(contexts);
+  }
   torch::Tensor projected = output_->dropout(output_->dense(context));
   return output_->layer_norm(projected + rows);
 }

@@ -40,10 +40,10 @@ TORCH_MODULE(AttentionOutput);
 class SelfAttentionImpl : public torch::nn::Module {
  public:
   explicit SelfAttentionImpl(const BertConfig& config);
-  // rows [tokens, hidden]: the batch's real tokens packed by `packing`; additive_mask
-  // [batch, 1, 1, length] (0 keep, min drop). Returns rows of the same shape.
-  torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& additive_mask,
-                        const TokenPacking& packing);
+  // rows [tokens, hidden]: the batch's real tokens packed by `packing`. Attention runs on
+  // each of packing's attention groups in its own padded layout. Returns rows of the same
+  // shape.
+  torch::Tensor forward(const torch::Tensor& rows, const TokenPacking& packing);
   void set_kernel(AttentionKernel kernel) { kernel_ = kernel; }
 
  private:
@@ -60,7 +60,7 @@ class SelfAttentionImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SelfAttention);
 
-// [batch, length] 0/1 mask -> additive [batch, 1, 1, length] mask in the hidden dtype.
+// [batch, length] 0/1 key mask -> additive [batch, 1, 1, length] mask in the hidden dtype.
 torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
 
 }  // namespace moe::model

@@ -1,30 +1,117 @@
 // Implementation of TokenPacking (see token_packing.h).
 #include "model/token_packing.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include "common/error.h"
 
 namespace moe::model {
+namespace {
 
-TokenPacking::TokenPacking(const torch::Tensor& attention_mask)
-    : batch_(attention_mask.size(0)), length_(attention_mask.size(1)) {
-  MOE_REQUIRE(attention_mask.dim() == 2, "token packing: the attention mask must be 2-D");
-  real_ = attention_mask.reshape({-1}).nonzero().squeeze(1);
-  sequence_ = torch::div(real_, length_, "floor");
+torch::Tensor as_index(const std::vector<int64_t>& values, const torch::Device& device) {
+  return torch::tensor(values, torch::kInt64).to(device);
 }
 
-torch::Tensor TokenPacking::pack(const torch::Tensor& padded) const {
-  std::vector<int64_t> shape = {batch_ * length_};
-  for (int64_t d = 2; d < padded.dim(); ++d) shape.push_back(padded.size(d));
-  return padded.reshape(shape).index_select(0, real_);
-}
-
-torch::Tensor TokenPacking::unpack(const torch::Tensor& rows) const {
-  std::vector<int64_t> flat = {batch_ * length_}, shape = {batch_, length_};
+// [n, ...] rows into a zero tensor of `slots` rows at `positions`, viewed as `shape`.
+torch::Tensor scatter_rows(const torch::Tensor& rows, const torch::Tensor& positions,
+                           std::vector<int64_t> shape, int64_t slots) {
+  std::vector<int64_t> flat = {slots};
   for (int64_t d = 1; d < rows.dim(); ++d) {
     flat.push_back(rows.size(d));
     shape.push_back(rows.size(d));
   }
-  return torch::zeros(flat, rows.options()).index_copy(0, real_, rows).view(shape);
+  return torch::zeros(flat, rows.options()).index_copy(0, positions, rows).view(shape);
+}
+
+torch::Tensor gather_rows(const torch::Tensor& padded, const torch::Tensor& positions,
+                          int64_t leading_dims) {
+  std::vector<int64_t> shape = {-1};
+  for (int64_t d = leading_dims; d < padded.dim(); ++d) shape.push_back(padded.size(d));
+  return padded.reshape(shape).index_select(0, positions);
+}
+
+}  // namespace
+
+torch::Tensor AttentionGroup::unpack(const torch::Tensor& group_rows) const {
+  return scatter_rows(group_rows, positions, {sequences, length}, sequences * length);
+}
+
+torch::Tensor AttentionGroup::pack(const torch::Tensor& padded) const {
+  return gather_rows(padded, positions, 2);
+}
+
+TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Tensor& expert_slot,
+                           int64_t sequences_per_group)
+    : batch_(attention_mask.size(0)), length_(attention_mask.size(1)) {
+  MOE_REQUIRE(attention_mask.dim() == 2, "token packing: the attention mask must be 2-D");
+  MOE_REQUIRE(sequences_per_group >= 1, "token packing: need at least one sequence per group");
+  const torch::Tensor mask = (attention_mask != 0).to(torch::kCPU).contiguous();
+  const auto is_real = mask.accessor<bool, 2>();
+  std::vector<int64_t> lengths(batch_, 0), slots(batch_, 0);
+  for (int64_t b = 0; b < batch_; ++b)
+    for (int64_t j = 0; j < length_; ++j) lengths[b] += is_real[b][j] ? 1 : 0;
+  if (expert_slot.defined()) {
+    MOE_REQUIRE(expert_slot.dim() == 1 && expert_slot.size(0) == batch_,
+                "token packing: need one expert slot per sequence");
+    const torch::Tensor cpu = expert_slot.to(torch::kCPU, torch::kInt64).contiguous();
+    std::copy_n(cpu.data_ptr<int64_t>(), batch_, slots.begin());
+    MOE_REQUIRE(std::all_of(slots.begin(), slots.end(), [](int64_t s) { return s >= 0; }),
+                "token packing: an expert slot is negative");
+    if (batch_ > 0) expert_rows_.assign(*std::max_element(slots.begin(), slots.end()) + 1, 0);
+  }
+
+  std::vector<int64_t> order(batch_);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return slots[a] != slots[b] ? slots[a] < slots[b] : lengths[a] > lengths[b];
+  });
+
+  std::vector<int64_t> real, sequence;
+  std::vector<std::vector<int64_t>> group_positions;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const int64_t b = order[i];
+    if (lengths[b] == 0) continue;  // no rows, nothing to attend
+    if (!expert_rows_.empty()) expert_rows_[slots[b]] += lengths[b];
+    AttentionGroup* group = groups_.empty() ? nullptr : &groups_.back();
+    if (group == nullptr || group->sequences == sequences_per_group ||
+        slots[order[i - 1]] != slots[b]) {
+      groups_.push_back(AttentionGroup{});
+      group = &groups_.back();
+      group->first_row = static_cast<int64_t>(real.size());
+      group->length = lengths[b];  // the longest: sequences come longest first
+      group_positions.emplace_back();
+    }
+    int64_t place = 0;
+    for (int64_t j = 0; j < length_; ++j) {
+      if (!is_real[b][j]) continue;
+      real.push_back(b * length_ + j);
+      sequence.push_back(b);
+      group_positions.back().push_back(group->sequences * group->length + place++);
+    }
+    group->sequences += 1;
+    group->rows += lengths[b];
+  }
+
+  const torch::Device device = attention_mask.device();
+  real_ = as_index(real, device);
+  sequence_ = as_index(sequence, device);
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    AttentionGroup& group = groups_[g];
+    group.positions = as_index(group_positions[g], device);
+    group.key_mask = torch::zeros({group.sequences * group.length}, torch::kInt64)
+                         .index_fill_(0, torch::tensor(group_positions[g], torch::kInt64), 1)
+                         .view({group.sequences, group.length})
+                         .to(device);
+  }
+}
+
+torch::Tensor TokenPacking::pack(const torch::Tensor& padded) const {
+  return gather_rows(padded, real_, 2);
+}
+
+torch::Tensor TokenPacking::unpack(const torch::Tensor& rows) const {
+  return scatter_rows(rows, real_, {batch_, length_}, batch_ * length_);
 }
 
 torch::Tensor TokenPacking::per_token(const torch::Tensor& per_sequence) const {

@@ -1,27 +1,61 @@
-// The real (non-padding) tokens of a right-padded batch as packed rows. Every token-wise
-// part of a layer (the projections, the feed-forward block or experts, dropout, layer norms)
-// runs on [tokens, hidden] rows instead of [batch, length, hidden], so no work is spent on
-// padding: with lengths uniform in [L/2, L] that is about a quarter of the rows. Only the
-// attention scores need the padded layout; SelfAttention unpacks for them.
+// The real (non-padding) tokens of a padded batch as packed rows. Every token-wise part of
+// a layer (the projections, the feed-forward block or experts, dropout, layer norms) runs
+// on [tokens, hidden] rows instead of [batch, length, hidden], so no work is spent on
+// padding: with lengths uniform in [L/2, L] that is about a quarter of the rows.
+//
+// Row order: sequences sorted by expert slot (when given), then by length, longest first;
+// each sequence's tokens in their order. So each expert's tokens are one block of rows
+// (experts run on slices: no per-expert gather or scatter), and sequences of similar length
+// are neighbours: attention runs on groups of neighbours, each padded only to its own
+// longest sequence rather than the batch's, which removes most of the attention's padding
+// (scores cost length^2).
 #pragma once
 
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace moe::model {
 
+// A group of neighbouring sequences whose attention is computed together.
+struct AttentionGroup {
+  int64_t first_row = 0, rows = 0;    // its tokens: packed rows [first_row, first_row + rows)
+  int64_t sequences = 0, length = 0;  // its padded layout [sequences, length]
+  torch::Tensor positions;            // [rows] int64: each row's place in that layout, flattened
+  torch::Tensor key_mask;             // [sequences, length] int64: 1 at real tokens
+
+  // The group's rows [rows, ...] -> [sequences, length, ...] with zeros at padding, and back.
+  // Both differentiable.
+  torch::Tensor unpack(const torch::Tensor& group_rows) const;
+  torch::Tensor pack(const torch::Tensor& padded) const;
+};
+
 class TokenPacking {
  public:
-  // attention_mask [batch, length], nonzero for real tokens.
-  explicit TokenPacking(const torch::Tensor& attention_mask);
+  // Sequences per attention group. Smaller groups pad less but run more, smaller products:
+  // on 2 CPU cores at 64 sequences, groups of 8, 16 and 32 ran alike and one group for the
+  // whole batch about 5% slower (docs/BENCHMARKS.md).
+  static constexpr int64_t kSequencesPerAttentionGroup = 16;
 
-  // [batch, length, ...] -> [tokens, ...] (real tokens in row-major order).
+  // attention_mask [batch, length], nonzero for real tokens. expert_slot [batch] int64 (>= 0)
+  // or undefined when the layers hold no experts to run locally.
+  explicit TokenPacking(const torch::Tensor& attention_mask,
+                        const torch::Tensor& expert_slot = torch::Tensor(),
+                        int64_t sequences_per_group = kSequencesPerAttentionGroup);
+
+  // [batch, length, ...] -> [tokens, ...] (real tokens in row order).
   torch::Tensor pack(const torch::Tensor& padded) const;
   // [tokens, ...] -> [batch, length, ...] with zeros at padding. Differentiable.
   torch::Tensor unpack(const torch::Tensor& rows) const;
   // [batch] per-sequence values -> [tokens] (each token takes its sequence's value).
   torch::Tensor per_token(const torch::Tensor& per_sequence) const;
+
+  // Rows of each expert slot 0, 1, ... up to the highest slot given (empty without slots).
+  const std::vector<int64_t>& expert_rows() const { return expert_rows_; }
+  // Consecutive groups covering every row once (none when there are no tokens); a group
+  // never mixes expert slots.
+  const std::vector<AttentionGroup>& attention_groups() const { return groups_; }
 
   int64_t batch() const { return batch_; }
   int64_t length() const { return length_; }
@@ -30,6 +64,8 @@ class TokenPacking {
  private:
   torch::Tensor real_;      // [tokens] int64: positions in the flattened [batch * length]
   torch::Tensor sequence_;  // [tokens] int64: the sequence of each token
+  std::vector<int64_t> expert_rows_;
+  std::vector<AttentionGroup> groups_;
   int64_t batch_ = 0, length_ = 0;
 };
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # moe_bench keeps its published interface: one final line of five named numbers, on 1 rank
 # and under mpirun (both dispatch modes, experts); it sets passive OpenMP waiting itself
-# unless the user chose a policy (common/openmp_wait_policy.h). Timings are not checked here
-# (docs/BENCHMARKS.md has them).
+# unless the user chose a policy (common/openmp_wait_policy.h); it prints rank 0's time per
+# phase on stderr, and --profile writes an operator trace that bench/python/profile_summary.py
+# tabulates. Timings are not checked here (docs/BENCHMARKS.md has them).
 set -euo pipefail
 build=${1:?usage: moe_bench.sh BUILD_DIR}
 bench=$build/bin/moe_bench
@@ -17,12 +18,20 @@ check() {  # check OUTPUT_FILE
 }
 out=$(mktemp)
 err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+trace=$(mktemp)
+trap 'rm -f "$out" "$err" "$trace"' EXIT
 
 env -u OMP_WAIT_POLICY "$bench" "${tiny[@]}" --ranks-note plain >"$out" 2>"$err"
 check "$out"
 grep -q "OMP_WAIT_POLICY=PASSIVE" "$err" || { echo "passive waiting not set:" >&2; cat "$err" >&2; exit 1; }
 grep -q "note=plain" "$err"
+grep -Eq "ms/step by phase \(rank 0\): exchange=[0-9.]+ forward=[0-9.]+ loss=[0-9.]+ backward=[0-9.]+" "$err" ||
+  { echo "no phase line:" >&2; cat "$err" >&2; exit 1; }
+"$bench" "${tiny[@]}" --profile "$trace" >"$out" 2>"$err"
+check "$out"
+/usr/bin/python3 bench/python/profile_summary.py "$trace" --steps 2 >"$out"
+grep -Eq "^aten::(addmm|mm) +[0-9.]+ +[0-9.]+% +[0-9.]+$" "$out" ||
+  { echo "the trace lists no matrix product:" >&2; cat "$out" >&2; exit 1; }
 OMP_WAIT_POLICY=active "$bench" "${tiny[@]}" --experts 4 >"$out" 2>"$err"
 check "$out"
 grep -q "OMP_WAIT_POLICY=active" "$err" || { echo "the user's policy was replaced" >&2; exit 1; }

@@ -169,6 +169,34 @@ TEST(BertEncoder, PaddingDoesNotChangeTheEmbedding) {
   }
 }
 
+// 40 sequences of lengths 1..24 span several attention groups (token_packing.h), each
+// padded to its own longest sequence and, with experts, never mixing two experts.
+TEST(BertEncoder, LargeBatchOfMixedLengthsEqualsEachSequenceAlone) {
+  torch::NoGradGuard no_grad;
+  for (const std::vector<std::string>& experts :
+       {std::vector<std::string>{}, std::vector<std::string>{"cardio", "pulmo", "derma"}}) {
+    BertEncoder model = make_small_model(experts, 9);
+    const int64_t batch = 40, length = 24;
+    const torch::Tensor ids = random_ids(batch, length, 4);
+    const torch::Tensor lengths = torch::randint(1, length + 1, {batch}, torch::kInt64);
+    const torch::Tensor mask =
+        (torch::arange(length).unsqueeze(0) < lengths.unsqueeze(1)).to(torch::kInt64);
+    const torch::Tensor slots =
+        experts.empty() ? no_slots(batch) : torch::randint(0, 3, {batch}, torch::kInt64);
+    const torch::Tensor together = model->embed(ids * mask, mask, slots);
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t n = lengths[b].item<int64_t>();
+      const torch::Tensor alone =
+          model->embed(ids.slice(0, b, b + 1).slice(1, 0, n), torch::ones({1, n}, torch::kInt64),
+                       slots.slice(0, b, b + 1));
+      EXPECT_TRUE(torch::allclose(alone, together.slice(0, b, b + 1), 1e-5, 1e-6))
+          << experts.size() << " experts, sequence " << b << " of length " << n
+          << ", max difference "
+          << (alone - together.slice(0, b, b + 1)).abs().max().item<double>();
+    }
+  }
+}
+
 TEST(BertEncoder, PaddingChangesTheEmbeddingWhenUnmasked) {
   // The counterpart of the test above: the same extra tokens with mask 1 do change it, so
   // the mask (not luck) is what keeps padding out.

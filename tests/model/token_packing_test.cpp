@@ -1,29 +1,94 @@
-// Checks TokenPacking: real tokens in row-major order, unpack puts them back with zeros at
-// padding (and passes gradients), per-token values follow their sequence.
+// Checks TokenPacking: rows ordered by expert slot then length (longest first), unpack puts
+// them back with zeros at padding (and passes gradients), per-token values follow their
+// sequence, expert row blocks, and attention groups padded to their own longest sequence.
 #include "model/token_packing.h"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-TEST(TokenPacking, PacksRealTokensAndUnpacksWithZerosAtPadding) {
+using moe::model::AttentionGroup;
+using moe::model::TokenPacking;
+
+TEST(TokenPacking, PacksLongestSequencesFirstAndUnpacksWithZerosAtPadding) {
   const torch::Tensor mask = torch::tensor({{1, 1, 0}, {1, 0, 0}, {1, 1, 1}}, torch::kInt64);
-  const moe::model::TokenPacking packing(mask);
+  const TokenPacking packing(mask);
   EXPECT_EQ(packing.tokens(), 6);
   const torch::Tensor padded = torch::arange(18, torch::kFloat32).view({3, 3, 2});
   const torch::Tensor rows = packing.pack(padded);
   EXPECT_TRUE(torch::equal(
       rows,
-      torch::tensor({{0, 1}, {2, 3}, {6, 7}, {12, 13}, {14, 15}, {16, 17}}, torch::kFloat32)));
+      torch::tensor({{12, 13}, {14, 15}, {16, 17}, {0, 1}, {2, 3}, {6, 7}}, torch::kFloat32)));
   const torch::Tensor back = packing.unpack(rows);
   EXPECT_TRUE(torch::equal(back, padded * mask.unsqueeze(-1).to(torch::kFloat32)));
   EXPECT_TRUE(torch::equal(packing.per_token(torch::tensor({7, 8, 9}, torch::kInt64)),
-                           torch::tensor({7, 7, 8, 9, 9, 9}, torch::kInt64)));
+                           torch::tensor({9, 9, 9, 7, 7, 8}, torch::kInt64)));
+  EXPECT_TRUE(packing.expert_rows().empty());
+  ASSERT_EQ(packing.attention_groups().size(), 1u);
+  const AttentionGroup& group = packing.attention_groups()[0];
+  EXPECT_EQ(group.rows, 6);
+  EXPECT_EQ(group.sequences, 3);
+  EXPECT_EQ(group.length, 3);
+}
+
+TEST(TokenPacking, EachExpertsRowsFormOneBlockAndGroupsNeverMixExperts) {
+  // Lengths 2, 3, 1, 3; slots 1, 0, 1, 0.
+  const torch::Tensor mask =
+      torch::tensor({{1, 1, 0}, {1, 1, 1}, {1, 0, 0}, {1, 1, 1}}, torch::kInt64);
+  const TokenPacking packing(mask, torch::tensor({1, 0, 1, 0}, torch::kInt64));
+  EXPECT_EQ(packing.expert_rows(), (std::vector<int64_t>{6, 3}));
+  EXPECT_TRUE(torch::equal(packing.per_token(torch::tensor({10, 11, 12, 13}, torch::kInt64)),
+                           torch::tensor({11, 11, 11, 13, 13, 13, 10, 10, 12}, torch::kInt64)));
+  const auto& groups = packing.attention_groups();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].first_row, 0);
+  EXPECT_EQ(groups[0].rows, 6);
+  EXPECT_EQ(groups[0].length, 3);
+  EXPECT_EQ(groups[1].first_row, 6);
+  EXPECT_EQ(groups[1].rows, 3);
+  EXPECT_EQ(groups[1].sequences, 2);
+  EXPECT_EQ(groups[1].length, 2);  // padded to its own longest, not the batch's 3
+  EXPECT_TRUE(torch::equal(groups[1].key_mask, torch::tensor({{1, 1}, {1, 0}}, torch::kInt64)));
+}
+
+TEST(TokenPacking, GroupsHoldAtMostTheGivenSequencesAndRoundTripTheirRows) {
+  const torch::Tensor lengths = torch::tensor({5, 1, 4, 2, 3}, torch::kInt64);
+  const torch::Tensor mask =
+      (torch::arange(6).unsqueeze(0) < lengths.unsqueeze(1)).to(torch::kInt64);
+  const TokenPacking packing(mask, torch::Tensor(), 2);
+  const auto& groups = packing.attention_groups();
+  ASSERT_EQ(groups.size(), 3u);
+  const std::vector<int64_t> expected_lengths = {5, 3, 1}, expected_rows = {9, 5, 1};
+  int64_t next_row = 0;
+  const torch::Tensor rows = torch::randn({packing.tokens(), 3});
+  for (size_t g = 0; g < groups.size(); ++g) {
+    EXPECT_EQ(groups[g].first_row, next_row);
+    EXPECT_EQ(groups[g].length, expected_lengths[g]);
+    EXPECT_EQ(groups[g].rows, expected_rows[g]);
+    next_row += groups[g].rows;
+    const torch::Tensor mine = rows.slice(0, groups[g].first_row, next_row);
+    const torch::Tensor padded = groups[g].unpack(mine);
+    EXPECT_EQ(padded.sizes(), (std::vector<int64_t>{groups[g].sequences, groups[g].length, 3}));
+    EXPECT_TRUE(torch::equal(groups[g].pack(padded), mine));
+    // Zeros exactly where the key mask says padding.
+    EXPECT_TRUE(torch::equal(padded.abs().sum(2) != 0, groups[g].key_mask != 0));
+  }
+  EXPECT_EQ(next_row, packing.tokens());
+}
+
+TEST(TokenPacking, EmptySequencesHaveNoRowsAndNoGroup) {
+  const TokenPacking packing(torch::tensor({{0, 0}, {1, 0}}, torch::kInt64));
+  EXPECT_EQ(packing.tokens(), 1);
+  ASSERT_EQ(packing.attention_groups().size(), 1u);
+  EXPECT_EQ(packing.attention_groups()[0].sequences, 1);
+  const TokenPacking empty(torch::zeros({0, 4}, torch::kInt64));
+  EXPECT_EQ(empty.tokens(), 0);
+  EXPECT_TRUE(empty.attention_groups().empty());
 }
 
 TEST(TokenPacking, UnpackPassesGradientsToTheRealRowsOnly) {
   const torch::Tensor mask = torch::tensor({{1, 0}, {1, 1}}, torch::kInt64);
-  const moe::model::TokenPacking packing(mask);
+  const TokenPacking packing(mask);
   torch::Tensor rows = torch::ones({3, 4}, torch::requires_grad());
   (packing.unpack(rows) * 2.0).sum().backward();
   EXPECT_TRUE(torch::equal(rows.grad(), torch::full({3, 4}, 2.0)));

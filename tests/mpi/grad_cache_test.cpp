@@ -7,10 +7,12 @@
 //    shares (with 4 ranks one holds none, so it runs empty chunks under layer dispatch);
 //  - the same with same-domain negatives;
 //  - with dropout, GradCache equals the same chunks kept with their graphs, so the second
-//    forward of each chunk replays the first's masks; with one chunk it is the plain step.
+//    forward of each chunk replays the first's masks; with one chunk it is the plain step;
+//  - both variants report the wall time of their phases.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -288,8 +290,7 @@ TEST(GradCache, ReplaysEachChunksDropoutMasks) {
                                        step_options(LossKind::kMnr, 2), dropout, false, 2);
     double largest = 0.0;  // the gradients show it more reliably than one loss value
     for (const auto& [key, gradient] : one.gradients)
-      largest = std::max(largest,
-                         (gradient - other.gradients.at(key)).abs().max().item<double>());
+      largest = std::max(largest, (gradient - other.gradients.at(key)).abs().max().item<double>());
     EXPECT_GT(largest, 100 * kTolerance) << setup.name;
   }
 }
@@ -306,6 +307,34 @@ TEST(GradCache, OneChunkWithDropoutIsThePlainStep) {
                               step_options(LossKind::kMnrPlus, kGlobalBatch), 0.2, true),
                      run_step(*world, setup, setup.layer_dispatch, mine,
                               step_options(LossKind::kMnrPlus, 0), 0.2, true));
+  }
+}
+
+// Both step variants report where their time went: each phase is measured, and the phases
+// together fit inside the step's own wall time.
+TEST(ContrastiveStep, ReportsItsPhases) {
+  auto world = moe::dist::MpiCommunicator::world();
+  const ModelSetup setup = setups(world->size()).front();
+  const std::vector<TokenPair> batch = batch_of(setup);
+  const auto [begin, end] = uneven_rows(kGlobalBatch, *world);
+  const std::vector<TokenPair> mine(batch.begin() + begin, batch.begin() + end);
+  for (int64_t mini_batch : {int64_t{0}, int64_t{2}}) {
+    SCOPED_TRACE(mini_batch);
+    const auto start = std::chrono::steady_clock::now();
+    const moe::train::StepPhaseSeconds phases =
+        run_step(*world, setup, setup.layer_dispatch, mine,
+                 step_options(LossKind::kMnr, mini_batch), 0.1, false)
+            .result.phases;
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_GT(phases.forward, 0.0);
+    EXPECT_GT(phases.backward, 0.0);
+    EXPECT_GT(phases.loss, 0.0);
+    EXPECT_GE(phases.exchange, 0.0);
+    EXPECT_GE(phases.gradient_sync, 0.0);
+    EXPECT_LE(
+        phases.exchange + phases.forward + phases.loss + phases.backward + phases.gradient_sync,
+        wall);
   }
 }
 
