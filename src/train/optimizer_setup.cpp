@@ -2,6 +2,7 @@
 #include "train/optimizer_setup.h"
 
 #include "model/parameter_names.h"
+#include "train/fused_adamw.h"
 
 namespace moe::train {
 
@@ -26,7 +27,7 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(model::BertEncoderImpl& encoder,
   groups.emplace_back(decayed, with_decay(weight_decay));
   groups.emplace_back(not_decayed, with_decay(0.0));
   if (!undecayed_extra.empty()) groups.emplace_back(undecayed_extra, with_decay(0.0));
-  return std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(lr));
+  return std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(lr));
 }
 
 }  // namespace moe::train

@@ -16,8 +16,8 @@ namespace moe::train {
 // Whether a parameter (checkpoint name) takes weight decay.
 bool takes_weight_decay(const std::string& checkpoint_name);
 
-// AdamW over the encoder's trainable parameters (requires_grad) in two groups, plus
-// `undecayed_extra` in a third group without decay.
+// AdamW (FusedAdamW: one pass per parameter) over the encoder's trainable parameters
+// (requires_grad) in two groups, plus `undecayed_extra` in a third group without decay.
 std::unique_ptr<torch::optim::AdamW> make_adamw(model::BertEncoderImpl& encoder, double lr,
                                                 double weight_decay,
                                                 const std::vector<torch::Tensor>& undecayed_extra);

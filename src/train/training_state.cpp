@@ -2,34 +2,19 @@
 #include "train/training_state.h"
 
 #include <set>
-#include <sstream>
-#include <type_traits>
 
 #include "common/error.h"
+#include "train/optimizer_state_key.h"
 
 namespace moe::train {
 namespace {
 
 using Named = std::vector<std::pair<std::string, torch::Tensor>>;
 
-// The optimizer keys its state by the parameter's TensorImpl: as a string in LibTorch 1.x
-// (the pointer printed), as the pointer itself in 2.x.
-template <typename Optimizer>  // a template, so only the matching branch is compiled
-auto state_key(Optimizer& optimizer, const torch::Tensor& parameter) {
-  using Key = typename std::decay_t<decltype(optimizer.state())>::key_type;
-  if constexpr (std::is_same_v<Key, std::string>) {
-    std::ostringstream text;
-    text << static_cast<const void*>(parameter.unsafeGetTensorImpl());
-    return text.str();
-  } else {
-    return static_cast<Key>(static_cast<void*>(parameter.unsafeGetTensorImpl()));
-  }
-}
-
 torch::optim::AdamWParamState* adam_state(torch::optim::AdamW& optimizer,
                                           const torch::Tensor& parameter) {
   auto& states = optimizer.state();
-  const auto found = states.find(state_key(optimizer, parameter));
+  const auto found = states.find(optimizer_state_key(optimizer, parameter));
   if (found == states.end()) return nullptr;
   return static_cast<torch::optim::AdamWParamState*>(found->second.get());
 }
@@ -160,7 +145,7 @@ RestoredTraining restore_training_state(const model::CheckpointContents& checkpo
     state->step(steps);
     state->exp_avg(moment("exp_avg"));
     state->exp_avg_sq(moment("exp_avg_sq"));
-    optimizer.state()[state_key(optimizer, parameter)] = std::move(state);
+    optimizer.state()[optimizer_state_key(optimizer, parameter)] = std::move(state);
   }
   return restored;
 }
