@@ -118,7 +118,8 @@ struct PhaseTotals {
                  "collectives inside them=%.1f ms, %.1f KiB sent\n",
                  ms * step.exchange, ms * step.forward, ms * step.loss, ms * step.backward,
                  ms * step.gradient_sync, ms * clip, ms * optimizer, ms * (seconds - named),
-                 ms * comm.seconds, ms * static_cast<double>(comm.bytes_sent) / 1024.0);
+                 ms * comm.seconds,
+                 static_cast<double>(comm.bytes_sent) / 1024.0 / static_cast<double>(steps));
   }
 };
 
