@@ -34,8 +34,8 @@ struct AttentionGroup {
 class TokenPacking {
  public:
   // Sequences per attention group. Smaller groups pad less but run more, smaller products:
-  // on 2 CPU cores at 64 sequences, groups of 8, 16 and 32 ran alike and one group for the
-  // whole batch about 5% slower (docs/BENCHMARKS.md).
+  // on 2 CPU cores at 64 sequences, groups of 8, 16 and 32 ran alike (within the machine's
+  // noise) and one group for the whole batch a few percent slower.
   static constexpr int64_t kSequencesPerAttentionGroup = 16;
 
   // attention_mask [batch, length], nonzero for real tokens. expert_slot [batch] int64 (>= 0)
