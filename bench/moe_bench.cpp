@@ -90,6 +90,7 @@ BenchOptions parse(int argc, char** argv) {
               "moe_bench: need --seq >= 4, positive --batch, --experts, --steps, --threads, "
               "--warmup-steps >= 0 and --heads dividing --hidden");
   MOE_REQUIRE(o.dispatch == "data" || o.dispatch == "layer", "--dispatch: data or layer");
+  MOE_REQUIRE(o.dropout >= 0.0 && o.dropout < 1.0, "--dropout: a probability in [0, 1)");
   MOE_REQUIRE(o.attention == "eager" || o.attention == "fused", "--attention: eager or fused");
   return o;
 }
@@ -100,18 +101,9 @@ struct PhaseTotals {
   moe::train::StepPhaseSeconds step;
   double clip = 0.0, optimizer = 0.0;
 
-  void add(const moe::train::StepPhaseSeconds& s) {
-    step.exchange += s.exchange;
-    step.forward += s.forward;
-    step.loss += s.loss;
-    step.backward += s.backward;
-    step.gradient_sync += s.gradient_sync;
-  }
-
   void print(int64_t steps, double seconds, const moe::dist::CommunicationStats& comm) const {
     const double ms = 1000.0 / static_cast<double>(steps);
-    const double named = step.exchange + step.forward + step.loss + step.backward +
-                         step.gradient_sync + clip + optimizer;
+    const double named = step.total() + clip + optimizer;
     std::fprintf(stderr,
                  "[moe_bench] ms/step by phase (rank 0): exchange=%.1f forward=%.1f loss=%.1f "
                  "backward=%.1f gradient_sync=%.1f clip=%.1f optimizer=%.1f other=%.1f; "
@@ -247,7 +239,7 @@ int main(int argc, char** argv) {
       const auto optimizer_start = std::chrono::steady_clock::now();
       optimizer->step();
       if (s >= o.warmup_steps) {
-        phases.add(result.phases);
+        phases.step += result.phases;
         phases.clip += std::chrono::duration<double>(optimizer_start - clip_start).count();
         phases.optimizer += seconds_since(optimizer_start);
       }

@@ -93,13 +93,6 @@ class MaskedScale : public torch::autograd::Function<MaskedScale> {
 
 }  // namespace
 
-torch::Tensor parallel_dropout_mask(const torch::Tensor& input, double probability) {
-  require_probability(probability);
-  MOE_REQUIRE(input.device().is_cpu(), "parallel_dropout_mask: the input must be on the CPU");
-  const torch::Tensor keep = draw_keep_mask(input.sizes(), probability);
-  return keep.to(input.scalar_type()) * (1.0 / (1.0 - probability));
-}
-
 torch::Tensor parallel_dropout(const torch::Tensor& input, double probability, bool training) {
   require_probability(probability);
   if (!training || probability == 0.0) return input;

@@ -15,16 +15,12 @@ namespace moe::model {
 // not training or probability is 0. probability in [0, 1).
 torch::Tensor parallel_dropout(const torch::Tensor& input, double probability, bool training);
 
-// The mask parallel_dropout multiplies by: 0 or 1 / (1 - probability), in input's dtype.
-torch::Tensor parallel_dropout_mask(const torch::Tensor& input, double probability);
-
 // A drop-in for torch::nn::Dropout (no parameters, so checkpoints are unchanged).
 class ParallelDropoutImpl : public torch::nn::Cloneable<ParallelDropoutImpl> {
  public:
   explicit ParallelDropoutImpl(double probability = 0.5);
   void reset() override {}
   torch::Tensor forward(const torch::Tensor& input);
-  double probability() const { return probability_; }
 
  private:
   double probability_;

@@ -24,10 +24,10 @@ torch::Tensor scatter_rows(const torch::Tensor& rows, const torch::Tensor& posit
   return torch::zeros(flat, rows.options()).index_copy(0, positions, rows).view(shape);
 }
 
-torch::Tensor gather_rows(const torch::Tensor& padded, const torch::Tensor& positions,
-                          int64_t leading_dims) {
+// [sequences, length, ...] -> the rows at `positions` of its flattened [sequences * length].
+torch::Tensor gather_rows(const torch::Tensor& padded, const torch::Tensor& positions) {
   std::vector<int64_t> shape = {-1};
-  for (int64_t d = leading_dims; d < padded.dim(); ++d) shape.push_back(padded.size(d));
+  for (int64_t d = 2; d < padded.dim(); ++d) shape.push_back(padded.size(d));
   return padded.reshape(shape).index_select(0, positions);
 }
 
@@ -38,7 +38,7 @@ torch::Tensor AttentionGroup::unpack(const torch::Tensor& group_rows) const {
 }
 
 torch::Tensor AttentionGroup::pack(const torch::Tensor& padded) const {
-  return gather_rows(padded, positions, 2);
+  return gather_rows(padded, positions);
 }
 
 TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Tensor& expert_slot,
@@ -107,7 +107,7 @@ TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Ten
 }
 
 torch::Tensor TokenPacking::pack(const torch::Tensor& padded) const {
-  return gather_rows(padded, real_, 2);
+  return gather_rows(padded, real_);
 }
 
 torch::Tensor TokenPacking::unpack(const torch::Tensor& rows) const {

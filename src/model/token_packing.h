@@ -57,8 +57,6 @@ class TokenPacking {
   // never mixes expert slots.
   const std::vector<AttentionGroup>& attention_groups() const { return groups_; }
 
-  int64_t batch() const { return batch_; }
-  int64_t length() const { return length_; }
   int64_t tokens() const { return real_.size(0); }
 
  private:

@@ -55,6 +55,16 @@ struct StepPhaseSeconds {
   double loss = 0.0;           // gathering embeddings, the loss (and GradCache's backward to them)
   double backward = 0.0;       // back-propagation through the encoder
   double gradient_sync = 0.0;  // summing shared and replica gradients over ranks
+
+  double total() const { return exchange + forward + loss + backward + gradient_sync; }
+  StepPhaseSeconds& operator+=(const StepPhaseSeconds& other) {
+    exchange += other.exchange;
+    forward += other.forward;
+    loss += other.loss;
+    backward += other.backward;
+    gradient_sync += other.gradient_sync;
+    return *this;
+  }
 };
 
 struct ContrastiveStepResult {

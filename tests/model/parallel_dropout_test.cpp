@@ -10,7 +10,6 @@
 namespace {
 
 using moe::model::parallel_dropout;
-using moe::model::parallel_dropout_mask;
 
 TEST(ParallelDropout, DropsTheRequestedFractionAndScalesTheRest) {
   torch::manual_seed(3);
@@ -31,11 +30,11 @@ TEST(ParallelDropout, MasksFollowTheSeedNotTheThreadCount) {
   const torch::Tensor input = torch::ones({257, 129});
   torch::manual_seed(11);
   torch::set_num_threads(1);
-  const torch::Tensor one_thread = parallel_dropout_mask(input, 0.25);
-  const torch::Tensor next = parallel_dropout_mask(input, 0.25);
+  const torch::Tensor one_thread = parallel_dropout(input, 0.25, true);
+  const torch::Tensor next = parallel_dropout(input, 0.25, true);
   torch::manual_seed(11);
   torch::set_num_threads(std::max(2, threads));
-  const torch::Tensor several = parallel_dropout_mask(input, 0.25);
+  const torch::Tensor several = parallel_dropout(input, 0.25, true);
   torch::set_num_threads(threads);
   EXPECT_TRUE(torch::equal(one_thread, several));
   EXPECT_FALSE(torch::equal(one_thread, next));  // each call draws a new mask
@@ -54,7 +53,7 @@ TEST(ParallelDropout, GradientsPassThroughTheKeptElementsOnly) {
 TEST(ParallelDropout, WorksInEveryFloatingDtype) {
   for (const auto dtype : {torch::kFloat64, torch::kFloat16, torch::kBFloat16}) {
     torch::manual_seed(2);
-    const torch::Tensor mask = parallel_dropout_mask(torch::ones({4096}, dtype), 0.5);
+    const torch::Tensor mask = parallel_dropout(torch::ones({4096}, dtype), 0.5, true);
     EXPECT_EQ(mask.scalar_type(), dtype);
     const double dropped = (mask == 0).to(torch::kFloat64).mean().item<double>();
     EXPECT_NEAR(dropped, 0.5, 0.05);
@@ -77,7 +76,7 @@ TEST(ParallelDropout, IsTheIdentityOutsideTrainingOrAtZero) {
 TEST(ParallelDropout, RejectsAProbabilityOutsideZeroToOne) {
   using moe::testing_support::error_of;
   EXPECT_MENTIONS(error_of([] { moe::model::ParallelDropout too_high(1.0); }), "outside [0, 1)");
-  EXPECT_MENTIONS(error_of([] { parallel_dropout_mask(torch::ones({2}), -0.1); }),
+  EXPECT_MENTIONS(error_of([] { parallel_dropout(torch::ones({2}), -0.1, true); }),
                   "outside [0, 1)");
 }
 
