@@ -3,11 +3,13 @@
 // are compared side by side on one machine:
 //   moe_bench --hidden 256 --layers 4 --heads 4 --intermediate 1024 --vocab 30522 --seq 128
 //             --batch 32 --experts 1 --steps 30 --warmup-steps 5 --threads 2 --seed 0
-//             --dropout 0.1 [--dispatch data|layer] [--attention eager|fused] [--ranks-note TEXT]
+//             --dropout 0.1 [--dispatch data|layer] [--attention eager|fused]
+//             [--matmul onednn|aten] [--domains random|balanced] [--ranks-note TEXT]
 // Per step: --batch anchor and --batch positive texts (the global batch over all ranks) of
 // random token ids, lengths uniform in [seq/2, seq], right-padded to the longest text of the
-// batch; domains uniform over the experts (1: a dense model); mean pooling; MNR loss (cosine
-// x 20) against every pair of the global batch; AdamW (lr 2e-5, weight decay 0.01, none on
+// batch; domains uniform over the experts (1: a dense model; --domains balanced: each expert
+// exactly batch/experts pairs, as data.mixing=balanced gives moe_train); mean pooling; MNR loss
+// (cosine x 20) against every pair of the global batch; AdamW (lr 2e-5, weight decay 0.01, none on
 // biases and LayerNorm), linear warm-up over --warmup-steps, global-norm clipping at 1.0.
 // Every batch is made before timing; --warmup-steps untimed steps, then --steps timed ones.
 // Prints one line (rank 0, global rates):
@@ -30,8 +32,10 @@
 
 #include "common/error.h"
 #include "common/openmp_wait_policy.h"
+#include "data/domain_mixing.h"
 #include "dist/mpi_communicator.h"
 #include "dist/mpi_environment.h"
+#include "model/cpu_matmul.h"
 #include "model/self_attention.h"
 #include "train/contrastive_step.h"
 #include "train/expert_parallel_model.h"
@@ -49,6 +53,7 @@ struct BenchOptions {
   uint64_t seed = 0;
   double dropout = 0.1;
   std::string dispatch = "data", attention = "eager", ranks_note, profile;
+  std::string matmul = moe::model::to_string(moe::model::cpu_matmul()), domains = "random";
 };
 
 BenchOptions parse(int argc, char** argv) {
@@ -74,7 +79,12 @@ BenchOptions parse(int argc, char** argv) {
       "dispatch", po::value(&o.dispatch)->default_value(o.dispatch),
       "data (examples travel to experts) or layer (tokens travel in each expert layer)")(
       "attention", po::value(&o.attention)->default_value(o.attention), "eager or fused")(
-      "ranks-note", po::value(&o.ranks_note), "free text echoed on stderr (labels a run)")(
+      "matmul", po::value(&o.matmul)->default_value(o.matmul),
+      "CPU matrix products: onednn (oneDNN's kernels, where built) or aten (LibTorch's BLAS)")(
+      "domains", po::value(&o.domains)->default_value(o.domains),
+      "random (each pair's expert drawn uniformly) or balanced (each expert batch/experts pairs "
+      "per step, in random positions)")("ranks-note", po::value(&o.ranks_note),
+                                        "free text echoed on stderr (labels a run)")(
       "profile", po::value(&o.profile),
       "write LibTorch's operator trace of the timed steps on rank 0 to this file (Chrome trace "
       "JSON; bench/python/profile_summary.py tabulates it); slows the steps");
@@ -91,7 +101,9 @@ BenchOptions parse(int argc, char** argv) {
               "--warmup-steps >= 0 and --heads dividing --hidden");
   MOE_REQUIRE(o.dispatch == "data" || o.dispatch == "layer", "--dispatch: data or layer");
   MOE_REQUIRE(o.dropout >= 0.0 && o.dropout < 1.0, "--dropout: a probability in [0, 1)");
+  MOE_REQUIRE(o.domains == "random" || o.domains == "balanced", "--domains: random or balanced");
   MOE_REQUIRE(o.attention == "eager" || o.attention == "fused", "--attention: eager or fused");
+  moe::model::set_cpu_matmul(moe::model::parse_cpu_matmul(o.matmul));
   return o;
 }
 
@@ -130,6 +142,12 @@ GlobalBatch make_batch(const BenchOptions& o, std::mt19937_64& rng) {
   std::uniform_int_distribution<int32_t> token(5, static_cast<int32_t>(o.vocab - 1));
   std::uniform_int_distribution<int32_t> domain(0, static_cast<int32_t>(o.experts - 1));
   GlobalBatch batch;
+  const std::vector<int32_t> balanced =
+      o.domains == "balanced"
+          ? moe::data::stratified_batch_domains(
+                std::vector<double>(static_cast<size_t>(o.experts), 1.0 / o.experts), rng(), 0,
+                o.batch)
+          : std::vector<int32_t>();
   auto text = [&] {
     std::vector<int32_t> ids(static_cast<size_t>(length(rng)));
     for (int32_t& id : ids) id = token(rng);
@@ -143,7 +161,7 @@ GlobalBatch make_batch(const BenchOptions& o, std::mt19937_64& rng) {
     pair.a = text();
     pair.b = text();
     pair.label = 1.0f;
-    pair.domain = domain(rng);
+    pair.domain = balanced.empty() ? domain(rng) : balanced[static_cast<size_t>(i)];
     batch.pairs.push_back(std::move(pair));
   }
   return batch;
@@ -168,10 +186,11 @@ int main(int argc, char** argv) {
     if (mpi.rank() == 0) {  // the settings that move the numbers, for the record
       const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
       std::fprintf(stderr,
-                   "[moe_bench] ranks=%d threads=%d OMP_WAIT_POLICY=%s attention=%s dispatch=%s "
-                   "experts=%lld%s%s\n",
+                   "[moe_bench] ranks=%d threads=%d OMP_WAIT_POLICY=%s attention=%s matmul=%s "
+                   "dispatch=%s experts=%lld domains=%s%s%s\n",
                    world->size(), o.threads, wait_policy ? wait_policy : "(unset)",
-                   o.attention.c_str(), o.dispatch.c_str(), static_cast<long long>(o.experts),
+                   o.attention.c_str(), o.matmul.c_str(), o.dispatch.c_str(),
+                   static_cast<long long>(o.experts), o.domains.c_str(),
                    o.ranks_note.empty() ? "" : " note=", o.ranks_note.c_str());
     }
     if (!o.profile.empty() && mpi.rank() == 0)

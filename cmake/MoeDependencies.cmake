@@ -26,6 +26,24 @@ if(MOE_WITH_CUDA)
   find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/cuda/include REQUIRED)
 endif()
 
+# oneDNN (Debian's libdnnl-dev: the same library LibTorch links) runs the encoder's CPU
+# matrix products (src/model/cpu_matmul.h). Found by path, not by its CMake package, which
+# insists on OpenCL headers we do not use. Without it the products go through LibTorch.
+option(MOE_WITH_ONEDNN "CPU matrix products through oneDNN when libdnnl-dev is installed" ON)
+if(MOE_WITH_ONEDNN)
+  find_path(MOE_ONEDNN_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+  find_library(MOE_ONEDNN_LIBRARY dnnl)
+  if(MOE_ONEDNN_INCLUDE_DIR AND MOE_ONEDNN_LIBRARY)
+    add_library(moe::onednn INTERFACE IMPORTED)
+    target_include_directories(moe::onednn SYSTEM INTERFACE ${MOE_ONEDNN_INCLUDE_DIR})
+    target_link_libraries(moe::onednn INTERFACE ${MOE_ONEDNN_LIBRARY})
+    message(STATUS "oneDNN matrix products: ON (${MOE_ONEDNN_LIBRARY})")
+  else()
+    message(STATUS "oneDNN matrix products: OFF (no oneapi/dnnl/dnnl.hpp or libdnnl; "
+                   "apt-get install libdnnl-dev)")
+  endif()
+endif()
+
 # HDF5's FindHDF5 does not always define a target on CMake 3.25; make one.
 if(NOT TARGET moe::hdf5)
   add_library(moe::hdf5 INTERFACE IMPORTED)

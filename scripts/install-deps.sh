@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev                      # LibTorch 1.13 (CPU) and its headers
   libopenblas0-pthread              # fast multi-threaded BLAS behind LibTorch's matmuls
+  libdnnl-dev                       # oneDNN: the encoder's CPU matrix products
   libopenmpi-dev openmpi-bin        # MPI runtime and mpiexec
   libhdf5-dev hdf5-tools            # shards and checkpoints; h5ls/h5dump for users
   libyaml-cpp-dev                   # configuration files

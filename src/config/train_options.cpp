@@ -52,9 +52,12 @@ OptionTable train_option_table() {
                "Comma-separated domains of the manifest to train and evaluate on (in this "
                "order); empty: all. One domain with model.mixture_of_experts false is the "
                "paper's single-domain model.");
-  t.add_choice("data.mixing", {"proportional", "uniform", "temperature"}, "proportional",
-               "How training batches mix domains: in proportion to their sizes, uniformly, or "
-               "with probability proportional to size^(1/data.temperature).");
+  t.add_choice("data.mixing", {"proportional", "uniform", "temperature", "balanced"},
+               "proportional",
+               "How training batches mix domains: in proportion to their sizes, uniformly, "
+               "with probability proportional to size^(1/data.temperature), or balanced (every "
+               "batch holds each domain equally often, which keeps data dispatch's expert ranks "
+               "equally busy).");
   t.add_float("data.temperature", 2.0, "Temperature of data.mixing=temperature.").greater_than(0);
   t.add_int("data.shuffle_window_chunks", 8,
             "Chunks of 1024 pairs shuffled together by the streaming loader (memory vs "

@@ -33,7 +33,7 @@ struct TrainOptions {
   struct Data {
     std::string manifest;
     std::vector<std::string> domains;  // empty: every domain of the manifest
-    std::string mixing;                // proportional, uniform or temperature (data.mixing)
+    std::string mixing;                // proportional, uniform, temperature or balanced
     double temperature = 0;
     int shuffle_window_chunks = 0;
   } data;

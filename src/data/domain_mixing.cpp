@@ -1,7 +1,9 @@
 // Domain probabilities per mixing policy and the seeded per-batch domain draw.
 #include "data/domain_mixing.h"
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "common/error.h"
 #include "data/splitmix64.h"
@@ -16,17 +18,19 @@ const char* to_string(MixingPolicy policy) {
       return "uniform";
     case MixingPolicy::kTemperature:
       return "temperature";
+    case MixingPolicy::kBalanced:
+      return "balanced";
   }
   return "?";
 }
 
 MixingPolicy parse_mixing_policy(const std::string& name) {
-  for (MixingPolicy policy :
-       {MixingPolicy::kProportional, MixingPolicy::kUniform, MixingPolicy::kTemperature}) {
+  for (MixingPolicy policy : {MixingPolicy::kProportional, MixingPolicy::kUniform,
+                              MixingPolicy::kTemperature, MixingPolicy::kBalanced}) {
     if (name == to_string(policy)) return policy;
   }
   throw Error(cat("unknown domain mixing policy '", name,
-                  "'; choose proportional, uniform or temperature"));
+                  "'; choose proportional, uniform, temperature or balanced"));
 }
 
 std::vector<double> domain_probabilities(const std::vector<int64_t>& counts, MixingPolicy policy,
@@ -44,6 +48,7 @@ std::vector<double> domain_probabilities(const std::vector<int64_t>& counts, Mix
         weights[d] = n;
         break;
       case MixingPolicy::kUniform:
+      case MixingPolicy::kBalanced:
         weights[d] = 1.0;
         break;
       case MixingPolicy::kTemperature:
@@ -82,6 +87,49 @@ std::vector<int32_t> draw_batch_domains(const std::vector<double>& probabilities
     domain = static_cast<int32_t>(d);
   }
   return domains;
+}
+
+std::vector<int32_t> stratified_batch_domains(const std::vector<double>& probabilities,
+                                              uint64_t seed, int64_t step, int64_t batch_size) {
+  MOE_REQUIRE(!probabilities.empty(), "domain mixing: no domains");
+  SplitMix64 random(derive_seed(seed, static_cast<uint64_t>(step)));
+  const auto batch = static_cast<double>(batch_size);
+  std::vector<int64_t> counts(probabilities.size());
+  std::vector<double> remainders(probabilities.size());
+  std::vector<uint64_t> tie_order(probabilities.size());
+  std::vector<size_t> candidates;
+  int64_t placed = 0;
+  for (size_t d = 0; d < probabilities.size(); ++d) {
+    const double expected = batch * probabilities[d];
+    counts[d] = static_cast<int64_t>(std::floor(expected));
+    remainders[d] = expected - static_cast<double>(counts[d]);
+    tie_order[d] = random.next();
+    placed += counts[d];
+    if (probabilities[d] > 0.0) candidates.push_back(d);
+  }
+  MOE_REQUIRE(!candidates.empty(), "domain mixing: no domain has a probability above 0");
+  std::sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
+    return remainders[a] != remainders[b] ? remainders[a] > remainders[b]
+                                          : tie_order[a] < tie_order[b];
+  });
+  // Rounding in the probabilities' sum can leave more than one position per domain.
+  for (size_t i = 0; placed < batch_size; ++i, ++placed)
+    ++counts[candidates[i % candidates.size()]];
+
+  std::vector<int32_t> domains;
+  domains.reserve(static_cast<size_t>(batch_size));
+  for (size_t d = 0; d < counts.size(); ++d)
+    domains.insert(domains.end(), static_cast<size_t>(counts[d]), static_cast<int32_t>(d));
+  for (size_t i = domains.size(); i > 1; --i)  // Fisher-Yates
+    std::swap(domains[i - 1], domains[random.next() % i]);
+  return domains;
+}
+
+std::vector<int32_t> batch_domains(MixingPolicy policy, const std::vector<double>& probabilities,
+                                   uint64_t seed, int64_t step, int64_t batch_size) {
+  return policy == MixingPolicy::kBalanced
+             ? stratified_batch_domains(probabilities, seed, step, batch_size)
+             : draw_batch_domains(probabilities, seed, step, batch_size);
 }
 
 }  // namespace moe::data

@@ -294,7 +294,7 @@ void StreamingPairLoader::Impl::produce(State from) {
       Batch batch;
       batch.pairs.reserve(static_cast<size_t>(local_batch));
       const std::vector<int32_t> domains =
-          mixing() ? draw_batch_domains(probabilities, mixing_seed, at.step, global)
+          mixing() ? batch_domains(options.mixing, probabilities, mixing_seed, at.step, global)
                    : std::vector<int32_t>();
       for (int64_t j = 0; j < global; ++j) {
         if (stopping.load(std::memory_order_relaxed)) return;

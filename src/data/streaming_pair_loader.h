@@ -9,9 +9,9 @@
 //     seeded chunk order, then a seeded shuffle inside each window of shuffle_window_chunks
 //     chunks). Global batch k holds the next global_batch_size pairs of that stream; a batch
 //     may run on into the next epoch. Domains appear in proportion to their size.
-//   * uniform / temperature: one such stream per domain. Example j of global batch k comes
-//     from domain draw_batch_domains(probabilities, seed, k)[j], and takes that domain's next
-//     pair. Each domain's stream has its own epochs (one pass over that domain's pairs) and
+//   * uniform / temperature / balanced: one such stream per domain. Example j of global batch
+//     k comes from domain batch_domains(policy, probabilities, seed, k)[j], and takes that domain's
+//     next pair. Each domain's stream has its own epochs (one pass over that domain's pairs) and
 //     wraps independently: under uniform mixing a small domain is repeated while a large one
 //     is still in its first pass.
 //   * Rank r of P gets examples [r * B / P, (r + 1) * B / P) of each global batch B. Every rank
@@ -70,7 +70,7 @@ class StreamingPairLoader {
   struct State {
     int64_t step = 0;          // global batches taken
     uint64_t fingerprint = 0;  // hash of what defines the order (see restore)
-    // proportional: one stream over all domains; uniform / temperature: one per manifest
+    // proportional: one stream over all domains; the other policies: one per manifest
     // domain, in manifest order (a domain with no pairs stays at {0, 0}).
     std::vector<StreamPosition> streams;
 
@@ -107,7 +107,7 @@ class StreamingPairLoader {
   // batches and any stored I/O error.
   void restore(const State& state);
 
-  // Completed passes over the data: proportional: the stream's epoch; uniform / temperature:
+  // Completed passes over the data: proportional: the stream's epoch; the other policies:
   // the fewest passes any non-empty domain has completed (so after epoch() == e every pair of
   // the split has been handed out at least e times).
   int64_t epoch() const;

@@ -2,6 +2,7 @@
 #include "model/feed_forward.h"
 
 #include "common/error.h"
+#include "model/cpu_matmul.h"
 
 namespace moe::model {
 
@@ -30,7 +31,8 @@ FeedForwardImpl::FeedForwardImpl(const BertConfig& config) : activation_(config.
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& hidden) {
-  return output_->dense(apply_activation(activation_, intermediate_->dense(hidden)));
+  return linear(apply_activation(activation_, linear(hidden, intermediate_->dense)),
+                output_->dense);
 }
 
 }  // namespace moe::model

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "model/cpu_matmul.h"
 
 namespace moe::model {
 
@@ -48,14 +49,15 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows, const TokenP
   const std::vector<AttentionGroup>& groups = packing.attention_groups();
   std::vector<int64_t> group_rows;
   for (const AttentionGroup& group : groups) group_rows.push_back(group.rows);
-  const torch::Tensor query = projections_->query(rows);
+  const torch::Tensor query = linear(rows, projections_->query);
   // No tokens: the (empty) projections keep this rank in the graph (expert_dispatch.h).
   torch::Tensor context = query;
   if (!groups.empty()) {
     const std::vector<torch::Tensor> queries = query.split_with_sizes(group_rows);
-    const std::vector<torch::Tensor> keys = projections_->key(rows).split_with_sizes(group_rows);
+    const std::vector<torch::Tensor> keys =
+        linear(rows, projections_->key).split_with_sizes(group_rows);
     const std::vector<torch::Tensor> values =
-        projections_->value(rows).split_with_sizes(group_rows);
+        linear(rows, projections_->value).split_with_sizes(group_rows);
     std::vector<torch::Tensor> contexts;
     for (size_t g = 0; g < groups.size(); ++g) {
       const AttentionGroup& group = groups[g];
@@ -72,7 +74,7 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows, const TokenP
     }
     context = contexts.size() == 1 ? contexts[0] : torch::cat(contexts);
   }
-  torch::Tensor projected = output_->dropout(output_->dense(context));
+  torch::Tensor projected = output_->dropout(linear(context, output_->dense));
   return output_->layer_norm(projected + rows);
 }
 
@@ -90,9 +92,9 @@ torch::Tensor SelfAttentionImpl::attend(const torch::Tensor& query, const torch:
 #endif
   }
   torch::Tensor scores =
-      torch::matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
+      batched_matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_size_));
   torch::Tensor probabilities = attention_dropout_(torch::softmax(scores + additive_mask, -1));
-  return torch::matmul(probabilities, value);
+  return batched_matmul(probabilities, value);
 }
 
 torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask,

@@ -1,6 +1,8 @@
 // Implementation of the sentence head (see sentence_head.h).
 #include "model/sentence_head.h"
 
+#include "model/cpu_matmul.h"
+
 namespace moe::model {
 
 ProjectionHeadImpl::ProjectionHeadImpl(int64_t hidden_size, int64_t output_size) {
@@ -12,7 +14,7 @@ ProjectionHeadImpl::ProjectionHeadImpl(int64_t hidden_size, int64_t output_size)
 }
 
 torch::Tensor ProjectionHeadImpl::forward(const torch::Tensor& pooled) {
-  return out(torch::tanh(dense(layer_norm(pooled))));
+  return linear(torch::tanh(linear(layer_norm(pooled), dense)), out);
 }
 
 torch::Tensor sentence_embedding(const torch::Tensor& hidden, const torch::Tensor& attention_mask,

@@ -14,6 +14,7 @@ using moe::data::domain_probabilities;
 using moe::data::draw_batch_domains;
 using moe::data::MixingPolicy;
 using moe::data::parse_mixing_policy;
+using moe::data::stratified_batch_domains;
 using moe::testing_support::error_of;
 
 TEST(DomainMixing, ProbabilitiesPerPolicy) {
@@ -40,8 +41,8 @@ TEST(DomainMixing, ProbabilitiesPerPolicy) {
 }
 
 TEST(DomainMixing, NamesRoundTrip) {
-  for (MixingPolicy policy :
-       {MixingPolicy::kProportional, MixingPolicy::kUniform, MixingPolicy::kTemperature})
+  for (MixingPolicy policy : {MixingPolicy::kProportional, MixingPolicy::kUniform,
+                              MixingPolicy::kTemperature, MixingPolicy::kBalanced})
     EXPECT_EQ(parse_mixing_policy(to_string(policy)), policy);
   EXPECT_MENTIONS(error_of([] { parse_mixing_policy("random"); }), "proportional, uniform");
 }
@@ -66,4 +67,38 @@ TEST(DomainMixing, ADomainOfProbabilityZeroIsNeverDrawnEvenAtTheEnd) {
   const std::vector<double> p{0.1, 0.2, 0.7, 0.0};
   for (int step = 0; step < 200; ++step)
     for (int32_t d : draw_batch_domains(p, 9, step, 50)) EXPECT_NE(d, 3);
+}
+
+TEST(DomainMixing, StratifiedBatchesHoldTheExpectedCountsInSeededPositions) {
+  const std::vector<double> p{0.5, 0.0, 0.3, 0.2};
+  EXPECT_EQ(stratified_batch_domains(p, 4, 17, 64), stratified_batch_domains(p, 4, 17, 64));
+  EXPECT_NE(stratified_batch_domains(p, 4, 17, 64), stratified_batch_domains(p, 4, 18, 64));
+  // 64 x (0.5, 0, 0.3, 0.2) = (32, 0, 19.2, 12.8): 19 + 13 after the largest remainder.
+  for (int step = 0; step < 20; ++step) {
+    const std::vector<int32_t> domains = stratified_batch_domains(p, 4, step, 64);
+    ASSERT_EQ(domains.size(), 64u);
+    std::vector<int64_t> counts(p.size(), 0);
+    for (int32_t d : domains) ++counts[static_cast<size_t>(d)];
+    EXPECT_EQ(counts, (std::vector<int64_t>{32, 0, 19, 13})) << "step " << step;
+  }
+  // Equal shares that do not divide the batch: one domain gets the extra position, and which
+  // one changes from step to step; a batch smaller than the domains leaves some out.
+  const std::vector<double> thirds{1.0 / 3, 1.0 / 3, 1.0 / 3};
+  std::vector<int64_t> extra(3, 0);
+  for (int step = 0; step < 60; ++step) {
+    std::vector<int64_t> counts(3, 0);
+    for (int32_t d : stratified_batch_domains(thirds, 2, step, 7)) ++counts[static_cast<size_t>(d)];
+    for (size_t d = 0; d < 3; ++d) {
+      EXPECT_TRUE(counts[d] == 2 || counts[d] == 3) << "step " << step;
+      if (counts[d] == 3) ++extra[d];
+    }
+  }
+  for (size_t d = 0; d < 3; ++d) EXPECT_GT(extra[d], 5) << "domain " << d;
+  EXPECT_EQ(stratified_batch_domains(thirds, 2, 0, 1).size(), 1u);
+  // The positions are shuffled: the first domain does not always come first.
+  bool first_domain_leads_always = true;
+  for (int step = 0; step < 10; ++step)
+    first_domain_leads_always &= stratified_batch_domains(p, 4, step, 64)[0] == 0 &&
+                                 stratified_batch_domains(p, 4, step, 64)[31] == 0;
+  EXPECT_FALSE(first_domain_leads_always);
 }

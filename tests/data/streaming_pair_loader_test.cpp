@@ -54,7 +54,7 @@ TokenPair pair_with_id(int id, int32_t domain) {
 }
 
 const std::vector<MixingPolicy> kPolicies = {MixingPolicy::kProportional, MixingPolicy::kUniform,
-                                             MixingPolicy::kTemperature};
+                                             MixingPolicy::kTemperature, MixingPolicy::kBalanced};
 
 // Train shards of sizes that are not multiples of the chunk size (4): alpha 23 + 17 + 9,
 // beta 40 + 11, gamma 5 (105 pairs); delta has only a valid shard, so its train share is 0.
@@ -327,6 +327,24 @@ TEST_F(StreamingPairLoaderTest, RestoreRefusesAStateOfAnotherOrder) {
   EXPECT_MENTIONS(error_of([] { State::decode({1, 2, 3}); }), "loader state");
   // A refused restore leaves the loader where it was.
   EXPECT_EQ(loader.state(), saved);
+}
+
+TEST_F(StreamingPairLoaderTest, BalancedMixingGivesEachDomainTheSameCountInEveryBatch) {
+  StreamingLoaderOptions o = options(MixingPolicy::kBalanced);
+  o.global_batch_size = 10;  // 3 non-empty domains: counts 4, 3, 3 in some order
+  StreamingPairLoader loader(manifest_, o);
+  std::map<int32_t, int64_t> extra;  // which domain got the tenth pair
+  for (int s = 0; s < 60; ++s) {
+    std::map<int32_t, int64_t> per_domain;
+    for (const TokenPair& pair : loader.next_batch()) ++per_domain[pair.domain];
+    ASSERT_EQ(per_domain.size(), 3u) << "batch " << s;  // delta has no train pairs
+    for (const auto& [domain, count] : per_domain) {
+      EXPECT_TRUE(count == 3 || count == 4) << "batch " << s << " domain " << domain;
+      if (count == 4) ++extra[domain];
+    }
+  }
+  // The leftover position is not always given to the same domain.
+  EXPECT_EQ(extra.size(), 3u);
 }
 
 TEST_F(StreamingPairLoaderTest, UniformMixingGivesEachNonEmptyDomainAnEqualShare) {

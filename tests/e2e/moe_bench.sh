@@ -3,7 +3,7 @@
 # and under mpirun (both dispatch modes, experts); it sets passive OpenMP waiting itself
 # unless the user chose a policy (common/openmp_wait_policy.h); it prints rank 0's time per
 # phase on stderr, and --profile writes an operator trace that bench/python/profile_summary.py
-# tabulates. Timings are not checked here (docs/BENCHMARKS.md has them).
+# tabulates; --matmul and --domains are taken. Timings are not checked here (docs/BENCHMARKS.md has them).
 set -euo pipefail
 build=${1:?usage: moe_bench.sh BUILD_DIR}
 bench=$build/bin/moe_bench
@@ -30,7 +30,7 @@ grep -Eq "ms/step by phase \(rank 0\): exchange=[0-9.]+ forward=[0-9.]+ loss=[0-
 "$bench" "${tiny[@]}" --profile "$trace" >"$out" 2>"$err"
 check "$out"
 /usr/bin/python3 bench/python/profile_summary.py "$trace" --steps 2 >"$out"
-grep -Eq "^aten::(addmm|mm) +[0-9.]+ +[0-9.]+% +[0-9.]+$" "$out" ||
+grep -Eq "^(aten::(addmm|mm)|moe::onednn_matmul) +[0-9.]+ +[0-9.]+% +[0-9.]+$" "$out" ||
   { echo "the trace lists no matrix product:" >&2; cat "$out" >&2; exit 1; }
 OMP_WAIT_POLICY=active "$bench" "${tiny[@]}" --experts 4 >"$out" 2>"$err"
 check "$out"
@@ -41,6 +41,10 @@ for dispatch in data layer; do
   check "$out"
   grep -q "ranks=2" "$err"
 done
+# LibTorch's products and balanced domains give the same published line.
+"$bench" "${tiny[@]}" --experts 2 --matmul aten --domains balanced >"$out" 2>"$err"
+check "$out"
+grep -q "matmul=aten" "$err" && grep -q "domains=balanced" "$err"
 status=0
 "$bench" "${tiny[@]}" --dispatch sideways >"$out" 2>"$err" || status=$?
 [[ $status != 0 ]] && grep -q -- "--dispatch: data or layer" "$err"

@@ -1,0 +1,18 @@
+// One matrix product through oneDNN's matmul primitive (the kernel behind cpu_matmul.h).
+#pragma once
+
+#include <torch/torch.h>
+
+namespace moe::model {
+
+// Whether this build links oneDNN.
+bool onednn_built();
+
+// a [..., M, K] · b [..., K, N] (+ bias [N] on every row) for CPU float32 operands with the same
+// leading dimensions, read with their own strides; a fresh contiguous [..., M, N]. An undefined
+// tensor when oneDNN cannot do it fast: no oneDNN in this build, or only its reference kernel
+// for these operands even after making them contiguous. The caller falls back to LibTorch.
+torch::Tensor onednn_product(const torch::Tensor& a, const torch::Tensor& b,
+                             const torch::Tensor& bias);
+
+}  // namespace moe::model
