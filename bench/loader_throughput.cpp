@@ -3,7 +3,7 @@
 // reports pairs/s, CPU time per pair and peak resident memory (VmHWM).
 //   loader_throughput [--dir DIR] [--pairs N] [--tokens T] [--domains D]
 //                     [--pairs-per-shard S] [--epochs E] [--batch B] [--world P] [--rank R]
-//                     [--mixing proportional|uniform|temperature] [--chunk-pairs C]
+//                     [--mixing proportional|uniform|temperature|balanced] [--chunk-pairs C]
 //                     [--window W] [--prefetch K] [--max-open-shards M] [--keep]
 // Defaults: 2,000,000 pairs, sides of T = 128 tokens at most (lengths uniform in T/2..T, mean
 // about 0.75 T: abstracts truncated at max_length), 4 domains of different sizes, 100,000

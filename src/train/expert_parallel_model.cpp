@@ -79,11 +79,12 @@ void ExpertParallelModel::synchronize_gradients() {
 
 double ExpertParallelModel::clip_gradients(double max_norm) {
   torch::NoGradGuard no_grad;
+  // One reduction pass per gradient (no squared copy) and one read of the total.
   auto squared_norm = [](const std::vector<torch::Tensor>& params) {
-    double total = 0.0;
+    std::vector<torch::Tensor> norms;
     for (const torch::Tensor& p : params)
-      if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
-    return total;
+      if (p.grad().defined()) norms.push_back(p.grad().norm().to(torch::kFloat64));
+    return norms.empty() ? 0.0 : torch::stack(norms).pow(2).sum().item<double>();
   };
   // Shared gradients are identical on every rank after synchronisation: count them once.
   // Expert gradients are identical within a replica group: its first member counts them.
