@@ -49,15 +49,16 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows, const TokenP
   const std::vector<AttentionGroup>& groups = packing.attention_groups();
   std::vector<int64_t> group_rows;
   for (const AttentionGroup& group : groups) group_rows.push_back(group.rows);
-  const torch::Tensor query = linear(rows, projections_->query);
+  const torch::Tensor ordered = packing.to_attention_order(rows);
+  const torch::Tensor query = linear(ordered, projections_->query);
   // No tokens: the (empty) projections keep this rank in the graph (expert_dispatch.h).
   torch::Tensor context = query;
   if (!groups.empty()) {
     const std::vector<torch::Tensor> queries = query.split_with_sizes(group_rows);
     const std::vector<torch::Tensor> keys =
-        linear(rows, projections_->key).split_with_sizes(group_rows);
+        linear(ordered, projections_->key).split_with_sizes(group_rows);
     const std::vector<torch::Tensor> values =
-        linear(rows, projections_->value).split_with_sizes(group_rows);
+        linear(ordered, projections_->value).split_with_sizes(group_rows);
     std::vector<torch::Tensor> contexts;
     for (size_t g = 0; g < groups.size(); ++g) {
       const AttentionGroup& group = groups[g];
@@ -72,7 +73,8 @@ torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& rows, const TokenP
       contexts.push_back(group.pack(attended.transpose(1, 2).reshape(
           {group.sequences, group.length, num_heads_ * head_size_})));
     }
-    context = contexts.size() == 1 ? contexts[0] : torch::cat(contexts);
+    context =
+        packing.from_attention_order(contexts.size() == 1 ? contexts[0] : torch::cat(contexts));
   }
   torch::Tensor projected = output_->dropout(linear(context, output_->dense));
   return output_->layer_norm(projected + rows);

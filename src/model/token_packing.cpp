@@ -31,6 +31,23 @@ torch::Tensor gather_rows(const torch::Tensor& padded, const torch::Tensor& posi
   return padded.reshape(shape).index_select(0, positions);
 }
 
+// Rows in another order; the backward puts the gradient back with the inverse order (one
+// gather, where index_select's own backward would zero-fill and scatter-add).
+class PermuteRows : public torch::autograd::Function<PermuteRows> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& rows,
+                               const torch::Tensor& order, const torch::Tensor& inverse) {
+    context->saved_data["inverse"] = inverse;
+    return rows.index_select(0, order);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const torch::Tensor inverse = context->saved_data["inverse"].toTensor();
+    return {grad_outputs[0].index_select(0, inverse), torch::Tensor(), torch::Tensor()};
+  }
+};
+
 }  // namespace
 
 torch::Tensor AttentionGroup::unpack(const torch::Tensor& group_rows) const {
@@ -67,35 +84,56 @@ TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Ten
     return slots[a] != slots[b] ? slots[a] < slots[b] : lengths[a] > lengths[b];
   });
 
-  std::vector<int64_t> real, sequence;
-  std::vector<std::vector<int64_t>> group_positions;
-  for (size_t i = 0; i < order.size(); ++i) {
-    const int64_t b = order[i];
-    if (lengths[b] == 0) continue;  // no rows, nothing to attend
+  // Rows: each sequence's tokens, sequences in `order`.
+  std::vector<int64_t> real, sequence, first_row(batch_, 0);
+  for (const int64_t b : order) {
     if (!expert_rows_.empty()) expert_rows_[slots[b]] += lengths[b];
-    AttentionGroup* group = groups_.empty() ? nullptr : &groups_.back();
-    if (group == nullptr || group->sequences == sequences_per_group ||
-        slots[order[i - 1]] != slots[b]) {
-      groups_.push_back(AttentionGroup{});
-      group = &groups_.back();
-      group->first_row = static_cast<int64_t>(real.size());
-      group->length = lengths[b];  // the longest: sequences come longest first
-      group_positions.emplace_back();
-    }
-    int64_t place = 0;
+    first_row[b] = static_cast<int64_t>(real.size());
     for (int64_t j = 0; j < length_; ++j) {
       if (!is_real[b][j]) continue;
       real.push_back(b * length_ + j);
       sequence.push_back(b);
-      group_positions.back().push_back(group->sequences * group->length + place++);
     }
-    group->sequences += 1;
-    group->rows += lengths[b];
+  }
+
+  // Attention groups: the sequences by length alone (experts mixed), longest first, cut into
+  // groups; a sequence without tokens has nothing to attend. The attention order lists the
+  // rows group by group; it is the row order itself when there is one expert slot or none.
+  std::vector<int64_t> by_length = order;
+  std::stable_sort(by_length.begin(), by_length.end(),
+                   [&](int64_t a, int64_t b) { return lengths[a] > lengths[b]; });
+  std::vector<int64_t> attention_order;
+  std::vector<std::vector<int64_t>> group_positions;
+  for (const int64_t b : by_length) {
+    if (lengths[b] == 0) continue;
+    if (groups_.empty() || groups_.back().sequences == sequences_per_group) {
+      groups_.push_back(AttentionGroup{});
+      groups_.back().first_row = static_cast<int64_t>(attention_order.size());
+      groups_.back().length = lengths[b];  // the longest: sequences come longest first
+      group_positions.emplace_back();
+    }
+    AttentionGroup& group = groups_.back();
+    for (int64_t place = 0; place < lengths[b]; ++place) {
+      attention_order.push_back(first_row[b] + place);
+      group_positions.back().push_back(group.sequences * group.length + place);
+    }
+    group.sequences += 1;
+    group.rows += lengths[b];
   }
 
   const torch::Device device = attention_mask.device();
   real_ = as_index(real, device);
   sequence_ = as_index(sequence, device);
+  bool identity = true;
+  for (size_t r = 0; r < attention_order.size() && identity; ++r)
+    identity = attention_order[r] == static_cast<int64_t>(r);
+  if (!identity) {
+    std::vector<int64_t> row_order(attention_order.size());
+    for (size_t r = 0; r < attention_order.size(); ++r)
+      row_order[static_cast<size_t>(attention_order[r])] = static_cast<int64_t>(r);
+    attention_order_ = as_index(attention_order, device);
+    row_order_ = as_index(row_order, device);
+  }
   for (size_t g = 0; g < groups_.size(); ++g) {
     AttentionGroup& group = groups_[g];
     group.positions = as_index(group_positions[g], device);
@@ -112,6 +150,16 @@ torch::Tensor TokenPacking::pack(const torch::Tensor& padded) const {
 
 torch::Tensor TokenPacking::unpack(const torch::Tensor& rows) const {
   return scatter_rows(rows, real_, {batch_, length_}, batch_ * length_);
+}
+
+torch::Tensor TokenPacking::to_attention_order(const torch::Tensor& rows) const {
+  if (!attention_order_.defined()) return rows;
+  return PermuteRows::apply(rows, attention_order_.to(rows.device()), row_order_.to(rows.device()));
+}
+
+torch::Tensor TokenPacking::from_attention_order(const torch::Tensor& rows) const {
+  if (!attention_order_.defined()) return rows;
+  return PermuteRows::apply(rows, row_order_.to(rows.device()), attention_order_.to(rows.device()));
 }
 
 torch::Tensor TokenPacking::per_token(const torch::Tensor& per_sequence) const {

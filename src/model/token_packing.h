@@ -5,10 +5,14 @@
 //
 // Row order: sequences sorted by expert slot (when given), then by length, longest first;
 // each sequence's tokens in their order. So each expert's tokens are one block of rows
-// (experts run on slices: no per-expert gather or scatter), and sequences of similar length
-// are neighbours: attention runs on groups of neighbours, each padded only to its own
-// longest sequence rather than the batch's, which removes most of the attention's padding
-// (scores cost length^2).
+// (experts run on slices: no per-expert gather or scatter).
+//
+// Attention runs on groups of sequences of similar length, by length alone (experts mixed),
+// each padded only to its own longest sequence rather than the batch's, which removes most
+// of the attention's padding (scores cost length^2). Groups are contiguous in the attention
+// order: the row order itself with one expert slot or none; with several, attention permutes
+// its rows once in and once out (grouping within each expert instead left each group
+// spanning the whole length range: 1.55x the real score area against 1.15x).
 #pragma once
 
 #include <torch/torch.h>
@@ -20,7 +24,7 @@ namespace moe::model {
 
 // A group of neighbouring sequences whose attention is computed together.
 struct AttentionGroup {
-  int64_t first_row = 0, rows = 0;    // its tokens: packed rows [first_row, first_row + rows)
+  int64_t first_row = 0, rows = 0;  // its tokens: [first_row, first_row + rows) in attention order
   int64_t sequences = 0, length = 0;  // its padded layout [sequences, length]
   torch::Tensor positions;            // [rows] int64: each row's place in that layout, flattened
   torch::Tensor key_mask;             // [sequences, length] int64: 1 at real tokens
@@ -53,9 +57,13 @@ class TokenPacking {
 
   // Rows of each expert slot 0, 1, ... up to the highest slot given (empty without slots).
   const std::vector<int64_t>& expert_rows() const { return expert_rows_; }
-  // Consecutive groups covering every row once (none when there are no tokens); a group
-  // never mixes expert slots.
+  // Consecutive groups covering every row of the attention order once (none when there are
+  // no tokens).
   const std::vector<AttentionGroup>& attention_groups() const { return groups_; }
+  // [tokens, ...] rows from row order into attention order, and back. Differentiable; the
+  // rows themselves (no copy) when the two orders agree.
+  torch::Tensor to_attention_order(const torch::Tensor& rows) const;
+  torch::Tensor from_attention_order(const torch::Tensor& rows) const;
 
   int64_t tokens() const { return real_.size(0); }
 
@@ -64,6 +72,9 @@ class TokenPacking {
   torch::Tensor sequence_;  // [tokens] int64: the sequence of each token
   std::vector<int64_t> expert_rows_;
   std::vector<AttentionGroup> groups_;
+  // Row r of the attention order is row attention_order_[r]; row_order_ is the inverse.
+  // Undefined when the attention order is the row order.
+  torch::Tensor attention_order_, row_order_;
   int64_t batch_ = 0, length_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // Checks TokenPacking: rows ordered by expert slot then length (longest first), unpack puts
 // them back with zeros at padding (and passes gradients), per-token values follow their
-// sequence, expert row blocks, and attention groups padded to their own longest sequence.
+// sequence, expert row blocks, and attention groups padded to their own longest sequence,
+// mixing experts through the attention order.
 #include "model/token_packing.h"
 
 #include <gtest/gtest.h>
@@ -31,14 +32,16 @@ TEST(TokenPacking, PacksLongestSequencesFirstAndUnpacksWithZerosAtPadding) {
   EXPECT_EQ(group.length, 3);
 }
 
-TEST(TokenPacking, EachExpertsRowsFormOneBlockAndGroupsNeverMixExperts) {
-  // Lengths 2, 3, 1, 3; slots 1, 0, 1, 0.
+TEST(TokenPacking, EachExpertsRowsFormOneBlockAndGroupsFollowLengthAcrossExperts) {
+  // Lengths 2, 3, 1, 3; slots 1, 0, 1, 0: by length the order is the row order already.
   const torch::Tensor mask =
       torch::tensor({{1, 1, 0}, {1, 1, 1}, {1, 0, 0}, {1, 1, 1}}, torch::kInt64);
-  const TokenPacking packing(mask, torch::tensor({1, 0, 1, 0}, torch::kInt64));
+  const TokenPacking packing(mask, torch::tensor({1, 0, 1, 0}, torch::kInt64), 2);
   EXPECT_EQ(packing.expert_rows(), (std::vector<int64_t>{6, 3}));
   EXPECT_TRUE(torch::equal(packing.per_token(torch::tensor({10, 11, 12, 13}, torch::kInt64)),
                            torch::tensor({11, 11, 11, 13, 13, 13, 10, 10, 12}, torch::kInt64)));
+  const torch::Tensor rows = torch::randn({9, 2});
+  EXPECT_TRUE(packing.to_attention_order(rows).is_same(rows));  // no permutation needed
   const auto& groups = packing.attention_groups();
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[0].first_row, 0);
@@ -49,6 +52,37 @@ TEST(TokenPacking, EachExpertsRowsFormOneBlockAndGroupsNeverMixExperts) {
   EXPECT_EQ(groups[1].sequences, 2);
   EXPECT_EQ(groups[1].length, 2);  // padded to its own longest, not the batch's 3
   EXPECT_TRUE(torch::equal(groups[1].key_mask, torch::tensor({{1, 1}, {1, 0}}, torch::kInt64)));
+}
+
+TEST(TokenPacking, GroupsMixExpertsThroughTheAttentionOrder) {
+  // Lengths 3, 1, 2; slots 1, 0, 0. Rows: slot 0 (sequence 2, then 1), then slot 1
+  // (sequence 0); by length: sequences 0, 2 | 1.
+  const torch::Tensor mask = torch::tensor({{1, 1, 1}, {1, 0, 0}, {1, 1, 0}}, torch::kInt64);
+  const TokenPacking packing(mask, torch::tensor({1, 0, 0}, torch::kInt64), 2);
+  EXPECT_EQ(packing.expert_rows(), (std::vector<int64_t>{3, 3}));
+  const auto& groups = packing.attention_groups();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].sequences, 2);
+  EXPECT_EQ(groups[0].length, 3);
+  EXPECT_EQ(groups[0].rows, 5);
+  EXPECT_EQ(groups[1].first_row, 5);
+  EXPECT_EQ(groups[1].length, 1);
+
+  // Row values say which sequence and token they are: 10 * sequence + token.
+  const torch::Tensor padded =
+      (torch::arange(3).view({3, 1}) * 10 + torch::arange(3)).to(torch::kFloat32).unsqueeze(-1);
+  torch::Tensor rows = packing.pack(padded).detach().requires_grad_(true);
+  EXPECT_TRUE(torch::equal(rows.squeeze(1), torch::tensor({20, 21, 10, 0, 1, 2}, torch::kFloat32)));
+  const torch::Tensor ordered = packing.to_attention_order(rows);
+  EXPECT_TRUE(
+      torch::equal(ordered.squeeze(1), torch::tensor({0, 1, 2, 20, 21, 10}, torch::kFloat32)));
+  EXPECT_TRUE(torch::equal(groups[0].unpack(ordered.slice(0, 0, 5)).squeeze(-1),
+                           torch::tensor({{0, 1, 2}, {20, 21, 0}}, torch::kFloat32)));
+  EXPECT_TRUE(torch::equal(packing.from_attention_order(ordered), rows));
+  // Gradients come back to each row's own place.
+  (packing.to_attention_order(rows) * torch::arange(6).unsqueeze(1)).sum().backward();
+  EXPECT_TRUE(
+      torch::equal(rows.grad().squeeze(1), torch::tensor({3, 4, 5, 0, 1, 2}, torch::kFloat32)));
 }
 
 TEST(TokenPacking, GroupsHoldAtMostTheGivenSequencesAndRoundTripTheirRows) {
