@@ -103,6 +103,7 @@ BenchOptions parse(int argc, char** argv) {
   MOE_REQUIRE(o.dropout >= 0.0 && o.dropout < 1.0, "--dropout: a probability in [0, 1)");
   MOE_REQUIRE(o.domains == "random" || o.domains == "balanced", "--domains: random or balanced");
   MOE_REQUIRE(o.attention == "eager" || o.attention == "fused", "--attention: eager or fused");
+  MOE_REQUIRE(o.matmul == "onednn" || o.matmul == "aten", "--matmul: onednn or aten");
   moe::model::set_cpu_matmul(moe::model::parse_cpu_matmul(o.matmul));
   return o;
 }

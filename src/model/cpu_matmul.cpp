@@ -112,8 +112,6 @@ CpuMatmul parse_cpu_matmul(const std::string& name) {
 
 const char* to_string(CpuMatmul choice) { return choice == CpuMatmul::onednn ? "onednn" : "aten"; }
 
-bool onednn_available() { return onednn_built(); }
-
 void set_cpu_matmul(CpuMatmul choice) {
   MOE_REQUIRE(choice != CpuMatmul::onednn || onednn_built(),
               "CPU matrix products 'onednn': this build has no oneDNN (install libdnnl-dev and "

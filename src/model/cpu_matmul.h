@@ -24,11 +24,8 @@ enum class CpuMatmul { aten, onednn };
 CpuMatmul parse_cpu_matmul(const std::string& name);
 const char* to_string(CpuMatmul choice);
 
-// Whether this build has oneDNN (CMake found libdnnl-dev).
-bool onednn_available();
-
-// The process-wide choice, onednn when available. Choosing onednn in a build without it is a
-// moe::Error. Meant to be set once at start (benchmarks compare the two).
+// The process-wide choice, onednn where built (onednn_product.h: onednn_built). Choosing onednn in
+// a build without it is a moe::Error. Meant to be set once at start (benchmarks compare the two).
 void set_cpu_matmul(CpuMatmul choice);
 CpuMatmul cpu_matmul();
 

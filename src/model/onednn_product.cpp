@@ -4,6 +4,8 @@
 #ifdef MOE_WITH_ONEDNN
 #include <cstring>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <unordered_map>
+#include <vector>
 #endif
 
 namespace moe::model {

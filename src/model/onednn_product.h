@@ -5,7 +5,7 @@
 
 namespace moe::model {
 
-// Whether this build links oneDNN.
+// Whether this build links oneDNN (CMake found libdnnl-dev).
 bool onednn_built();
 
 // a [..., M, K] · b [..., K, N] (+ bias [N] on every row) for CPU float32 operands with the same

@@ -106,7 +106,7 @@ TEST(CpuMatmul, ExpandedGradientsAndBroadcastOperandsAreHandled) {
 }
 
 TEST(CpuMatmul, OneDnnRunsTheEncodersLayouts) {
-  if (!moe::model::onednn_available()) GTEST_SKIP() << "built without oneDNN";
+  if (!moe::model::onednn_built()) GTEST_SKIP() << "built without oneDNN";
   const torch::Tensor rows = torch::randn({50, 32}), weight = torch::randn({64, 32});
   const torch::Tensor heads = torch::randn({2, 7, 4, 8}).transpose(1, 2);
   const torch::Tensor bias = torch::randn({64});
@@ -137,7 +137,7 @@ TEST(CpuMatmul, ChoicesParseAndAMissingOneDnnIsAnError) {
   const std::string bad =
       moe::testing_support::error_of([] { moe::model::parse_cpu_matmul("mkl"); });
   EXPECT_MENTIONS(bad, "'mkl' is not one of aten, onednn");
-  if (moe::model::onednn_available()) {
+  if (moe::model::onednn_built()) {
     EXPECT_EQ(moe::model::cpu_matmul(), CpuMatmul::onednn);  // the default where built
   } else {
     const std::string missing =
