@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
       const double lr = moe::train::learning_rate_at(s, total, o.warmup_steps, 2e-5);
       for (auto& group : optimizer->param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-      optimizer->zero_grad();
+      moe::train::release_gradients(*optimizer);
       const moe::train::ContrastiveStepResult result = moe::train::contrastive_forward_backward(
           model, *world, local[static_cast<size_t>(s)], step, turn);
       loss = result.loss;

@@ -4,6 +4,7 @@
 #include <ATen/record_function.h>
 
 #include <atomic>
+#include <numeric>
 #include <vector>
 
 #include "common/error.h"
@@ -34,6 +35,19 @@ torch::Tensor product(const torch::Tensor& a, const torch::Tensor& b, const torc
   }
   torch::Tensor out = torch::matmul(a, b);
   return bias.defined() ? out.add_(bias) : out;
+}
+
+// The same written into `out` (rows of a larger output): no result of its own to copy.
+void product_into(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& bias,
+                  torch::Tensor out) {
+  if (onednn_takes(a, b)) {
+    RECORD_FUNCTION("moe::onednn_matmul", std::vector<c10::IValue>());
+    if (onednn_product_into(a, b, bias, out)) return;
+  }
+  if (bias.defined())
+    at::addmm_out(out, bias, a, b);
+  else
+    at::mm_out(out, a, b);
 }
 
 using torch::autograd::AutogradContext;
@@ -102,6 +116,54 @@ class BatchedProduct : public torch::autograd::Function<BatchedProduct> {
   }
 };
 
+// Consecutive row groups, group g through weights[g] and biases[g]. Every product writes its
+// rows of one output (and of one input gradient): no per-group results to concatenate, no
+// per-group gradients to join. A group without rows gives its layer no gradient.
+class GroupedLinear : public torch::autograd::Function<GroupedLinear> {
+ public:
+  static torch::Tensor forward(AutogradContext* context, const torch::Tensor& rows,
+                               at::TensorList weights, at::TensorList biases,
+                               const std::vector<int64_t>& rows_per_group) {
+    variable_list saved = {rows};
+    saved.insert(saved.end(), weights.begin(), weights.end());
+    context->save_for_backward(saved);
+    context->saved_data["rows_per_group"] = rows_per_group;
+    torch::Tensor out = torch::empty({rows.size(0), weights[0].size(0)}, rows.options());
+    int64_t first = 0;
+    for (size_t g = 0; g < weights.size(); ++g) {
+      const int64_t n = rows_per_group[g];
+      if (n > 0)
+        product_into(rows.narrow(0, first, n), weights[g].t(), biases[g], out.narrow(0, first, n));
+      first += n;
+    }
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* context, variable_list grad_outputs) {
+    const variable_list saved = context->get_saved_variables();
+    const std::vector<int64_t> rows_per_group = context->saved_data["rows_per_group"].toIntVector();
+    const torch::Tensor& rows = saved[0];
+    const torch::Tensor& grad = grad_outputs[0];
+    const size_t groups = rows_per_group.size();
+    // Gradients in input order: rows, every weight, every bias, (rows_per_group).
+    variable_list grads(2 + 2 * groups);
+    if (context->needs_input_grad(0)) grads[0] = torch::empty_like(rows);
+    int64_t first = 0;
+    for (size_t g = 0; g < groups; ++g) {
+      const int64_t n = rows_per_group[g];
+      if (n == 0) continue;
+      const torch::Tensor grad_rows = grad.narrow(0, first, n);
+      const torch::Tensor& weight = saved[1 + g];
+      if (grads[0].defined()) product_into(grad_rows, weight, {}, grads[0].narrow(0, first, n));
+      if (context->needs_input_grad(1 + g))
+        grads[1 + g] = product(grad_rows.t(), rows.narrow(0, first, n), {});
+      if (context->needs_input_grad(1 + groups + g)) grads[1 + groups + g] = grad_rows.sum(0);
+      first += n;
+    }
+    return grads;
+  }
+};
+
 }  // namespace
 
 CpuMatmul parse_cpu_matmul(const std::string& name) {
@@ -128,6 +190,31 @@ torch::Tensor linear(const torch::Tensor& input, const torch::Tensor& weight,
   std::vector<int64_t> sizes(input.sizes().begin(), input.sizes().end());
   sizes.back() = weight.size(0);
   return linear_rows(input.reshape({-1, input.size(-1)}), weight, bias).view(sizes);
+}
+
+torch::Tensor grouped_linear(const torch::Tensor& rows, const std::vector<int64_t>& rows_per_group,
+                             const std::vector<torch::nn::Linear>& layers) {
+  MOE_REQUIRE(!layers.empty() && rows_per_group.size() == layers.size(),
+              "grouped linear: need one row count per layer");
+  MOE_REQUIRE(
+      std::accumulate(rows_per_group.begin(), rows_per_group.end(), int64_t{0}) == rows.size(0),
+      "grouped linear: the groups' row counts do not add up to the rows");
+  std::vector<torch::Tensor> weights, biases;
+  bool fits = rows.dim() == 2 && rows.device().is_cpu() && rows.scalar_type() == torch::kFloat32;
+  for (const torch::nn::Linear& layer : layers) {
+    weights.push_back(layer->weight);
+    biases.push_back(layer->bias);
+    fits = fits && layer->bias.defined() && layer->weight.device().is_cpu() &&
+           layer->weight.scalar_type() == torch::kFloat32;
+  }
+  // TensorList, not the vectors: only a TensorList argument counts as differentiable inputs.
+  if (fits)
+    return GroupedLinear::apply(rows, at::TensorList(weights), at::TensorList(biases),
+                                rows_per_group);
+  // Elsewhere (CUDA, autocast, other dtypes): each group's own linear, concatenated.
+  std::vector<torch::Tensor> blocks = rows.split_with_sizes(rows_per_group);
+  for (size_t g = 0; g < layers.size(); ++g) blocks[g] = linear(blocks[g], layers[g]);
+  return torch::cat(blocks);
 }
 
 torch::Tensor batched_matmul(const torch::Tensor& a, const torch::Tensor& b) {

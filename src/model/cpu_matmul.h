@@ -15,6 +15,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace moe::model {
 
@@ -36,6 +37,14 @@ torch::Tensor linear(const torch::Tensor& input, const torch::Tensor& weight,
 inline torch::Tensor linear(const torch::Tensor& input, const torch::nn::Linear& layer) {
   return linear(input, layer->weight, layer->bias);
 }
+
+// Rows [N, in] in consecutive groups of rows_per_group (summing to N), group g through
+// layers[g] (all [out, in] with a bias): [N, out]. On the CPU in float32 every group's product
+// writes its rows of one output and, in the backward, of one input gradient (the experts of a
+// mixture-of-experts layer without a concatenation or a split); a group without rows gives its
+// layer no gradient. Elsewhere each group's linear, concatenated.
+torch::Tensor grouped_linear(const torch::Tensor& rows, const std::vector<int64_t>& rows_per_group,
+                             const std::vector<torch::nn::Linear>& layers);
 
 // a [..., M, K] · b [..., K, N] with the same leading dimensions (no broadcasting; anything
 // else goes to torch::matmul).

@@ -44,11 +44,7 @@ torch::Tensor EncoderLayerImpl::run_expert_blocks(const torch::Tensor& rows,
   MOE_REQUIRE(
       std::accumulate(rows_per_slot.begin(), rows_per_slot.end(), int64_t{0}) == rows.size(0),
       "mixture-of-experts layer: the experts' row counts do not add up to the rows");
-  // Slices in, one concatenation out (and one each way in the backward).
-  std::vector<torch::Tensor> blocks = rows.split_with_sizes(rows_per_slot);
-  for (size_t slot = 0; slot < experts_.size(); ++slot)
-    if (rows_per_slot[slot] > 0) blocks[slot] = experts_[slot](blocks[slot]);
-  return torch::cat(blocks);
+  return feed_forward_groups(experts_, rows, rows_per_slot);
 }
 
 torch::Tensor EncoderLayerImpl::run_experts(const torch::Tensor& rows, const torch::Tensor& slots) {

@@ -35,4 +35,16 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& hidden) {
                 output_->dense);
 }
 
+torch::Tensor feed_forward_groups(const std::vector<FeedForward>& blocks, const torch::Tensor& rows,
+                                  const std::vector<int64_t>& rows_per_group) {
+  std::vector<torch::nn::Linear> intermediate, output;
+  for (const FeedForward& block : blocks) {
+    intermediate.push_back(block->intermediate());
+    output.push_back(block->output());
+  }
+  const torch::Tensor hidden = grouped_linear(rows, rows_per_group, intermediate);
+  return grouped_linear(apply_activation(blocks.at(0)->activation(), hidden), rows_per_group,
+                        output);
+}
+
 }  // namespace moe::model

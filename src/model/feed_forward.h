@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 #include "model/bert_config.h"
 
@@ -27,11 +28,20 @@ class FeedForwardImpl : public torch::nn::Module {
   explicit FeedForwardImpl(const BertConfig& config);
   torch::Tensor forward(const torch::Tensor& hidden);
 
+  const std::string& activation() const { return activation_; }
+  const torch::nn::Linear& intermediate() const { return intermediate_->dense; }
+  const torch::nn::Linear& output() const { return output_->dense; }
+
  private:
   std::string activation_;
   DenseHolder intermediate_{nullptr};
   DenseHolder output_{nullptr};
 };
 TORCH_MODULE(FeedForward);
+
+// Consecutive row groups, group g through blocks[g] (same configuration): two grouped products
+// (cpu_matmul.h: grouped_linear) around one activation over all rows.
+torch::Tensor feed_forward_groups(const std::vector<FeedForward>& blocks, const torch::Tensor& rows,
+                                  const std::vector<int64_t>& rows_per_group);
 
 }  // namespace moe::model

@@ -18,6 +18,11 @@ torch::Tensor onednn_product(const torch::Tensor&, const torch::Tensor&, const t
   return {};
 }
 
+bool onednn_product_into(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
+                         torch::Tensor&) {
+  return false;
+}
+
 #else
 
 namespace {
@@ -81,6 +86,11 @@ torch::Tensor onednn_product(const torch::Tensor& a, const torch::Tensor& b,
   std::vector<int64_t> out_sizes(a.sizes().begin(), a.sizes().end());
   out_sizes.back() = b.size(-1);
   torch::Tensor out = torch::empty(out_sizes, a.options());
+  return onednn_product_into(a, b, bias, out) ? out : torch::Tensor();
+}
+
+bool onednn_product_into(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& bias,
+                         torch::Tensor& out) {
   torch::Tensor left = has_plain_strides(a) ? a : a.contiguous();
   torch::Tensor right = has_plain_strides(b) ? b : b.contiguous();
   const torch::Tensor bias_values = bias.defined() ? bias.contiguous() : bias;
@@ -89,7 +99,7 @@ torch::Tensor onednn_product(const torch::Tensor& a, const torch::Tensor& b,
   if (!describe_product(left, right, bias_values, out, pd)) {
     left = left.contiguous();
     right = right.contiguous();
-    if (!describe_product(left, right, bias_values, out, pd)) return {};
+    if (!describe_product(left, right, bias_values, out, pd)) return false;
   }
   const dnnl::engine& engine = cpu_engine();
   thread_local dnnl::stream stream(engine);
@@ -101,7 +111,7 @@ torch::Tensor onednn_product(const torch::Tensor& a, const torch::Tensor& b,
     arguments.emplace(DNNL_ARG_BIAS, memory(pd.bias_desc(), engine, bias_values.data_ptr()));
   dnnl::matmul(pd).execute(stream, arguments);
   stream.wait();
-  return out;
+  return true;
 }
 
 #endif  // MOE_WITH_ONEDNN

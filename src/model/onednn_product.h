@@ -15,4 +15,9 @@ bool onednn_built();
 torch::Tensor onednn_product(const torch::Tensor& a, const torch::Tensor& b,
                              const torch::Tensor& bias);
 
+// The same written into `out` ([..., M, N], any positive strides, for example rows of a larger
+// output); false (out untouched) where onednn_product would return an undefined tensor.
+bool onednn_product_into(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& bias,
+                         torch::Tensor& out);
+
 }  // namespace moe::model

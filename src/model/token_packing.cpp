@@ -13,22 +13,84 @@ torch::Tensor as_index(const std::vector<int64_t>& values, const torch::Device& 
   return torch::tensor(values, torch::kInt64).to(device);
 }
 
-// [n, ...] rows into a zero tensor of `slots` rows at `positions`, viewed as `shape`.
-torch::Tensor scatter_rows(const torch::Tensor& rows, const torch::Tensor& positions,
-                           std::vector<int64_t> shape, int64_t slots) {
-  std::vector<int64_t> flat = {slots};
-  for (int64_t d = 1; d < rows.dim(); ++d) {
-    flat.push_back(rows.size(d));
-    shape.push_back(rows.size(d));
+// [n, ...] rows into a tensor of `slots` rows at `positions`, zeros at `padding` (the other
+// rows). Only the padding is zero-filled: a zero tensor then index_copy wrote every row three
+// times (fill, copy, rows).
+torch::Tensor scatter(const torch::Tensor& rows, const torch::Tensor& positions,
+                      const torch::Tensor& padding, int64_t slots) {
+  std::vector<int64_t> flat = rows.sizes().vec();
+  flat[0] = slots;
+  torch::Tensor scattered = torch::empty(flat, rows.options());
+  if (padding.numel() > 0) scattered.index_fill_(0, padding, 0);
+  return scattered.index_copy_(0, positions, rows);
+}
+
+// scatter and its adjoint, the gather of `positions`, each the other's backward (LibTorch's
+// own index_copy and index_select backwards zero-fill whole tensors and clone or add).
+class ScatterRows : public torch::autograd::Function<ScatterRows> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& rows,
+                               const torch::Tensor& positions, const torch::Tensor& padding,
+                               int64_t slots) {
+    context->saved_data["positions"] = positions;
+    return scatter(rows, positions, padding, slots);
   }
-  return torch::zeros(flat, rows.options()).index_copy(0, positions, rows).view(shape);
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                 torch::autograd::variable_list grad_outputs) {
+    const torch::Tensor positions = context->saved_data["positions"].toTensor();
+    return {grad_outputs[0].index_select(0, positions), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
+  }
+};
+
+class GatherRows : public torch::autograd::Function<GatherRows> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* context,
+                               const torch::Tensor& slots, const torch::Tensor& positions,
+                               const torch::Tensor& padding) {
+    context->saved_data["positions"] = positions;
+    context->saved_data["padding"] = padding;
+    context->saved_data["slots"] = slots.size(0);
+    return slots.index_select(0, positions);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,
+                                                 torch::autograd::variable_list grad_outputs) {
+    return {
+        scatter(grad_outputs[0], context->saved_data["positions"].toTensor(),
+                context->saved_data["padding"].toTensor(), context->saved_data["slots"].toInt()),
+        torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// [n, ...] rows -> [shape..., ...] with the rows at `positions` of the flattened leading
+// dimensions and zeros at `padding`.
+torch::Tensor scatter_rows(const torch::Tensor& rows, const torch::Tensor& positions,
+                           const torch::Tensor& padding, std::vector<int64_t> shape,
+                           int64_t slots) {
+  for (int64_t d = 1; d < rows.dim(); ++d) shape.push_back(rows.size(d));
+  return ScatterRows::apply(rows, positions.to(rows.device()), padding.to(rows.device()), slots)
+      .view(shape);
 }
 
 // [sequences, length, ...] -> the rows at `positions` of its flattened [sequences * length].
-torch::Tensor gather_rows(const torch::Tensor& padded, const torch::Tensor& positions) {
+torch::Tensor gather_rows(const torch::Tensor& padded, const torch::Tensor& positions,
+                          const torch::Tensor& padding) {
   std::vector<int64_t> shape = {-1};
   for (int64_t d = 2; d < padded.dim(); ++d) shape.push_back(padded.size(d));
-  return padded.reshape(shape).index_select(0, positions);
+  return GatherRows::apply(padded.reshape(shape), positions.to(padded.device()),
+                           padding.to(padded.device()));
+}
+
+// The places of [0, slots) that `positions` does not hold.
+std::vector<int64_t> complement(const std::vector<int64_t>& positions, int64_t slots) {
+  std::vector<bool> held(static_cast<size_t>(slots), false);
+  for (const int64_t p : positions) held[static_cast<size_t>(p)] = true;
+  std::vector<int64_t> rest;
+  for (int64_t s = 0; s < slots; ++s)
+    if (!held[static_cast<size_t>(s)]) rest.push_back(s);
+  return rest;
 }
 
 // Rows in another order; the backward puts the gradient back with the inverse order (one
@@ -51,11 +113,11 @@ class PermuteRows : public torch::autograd::Function<PermuteRows> {
 }  // namespace
 
 torch::Tensor AttentionGroup::unpack(const torch::Tensor& group_rows) const {
-  return scatter_rows(group_rows, positions, {sequences, length}, sequences * length);
+  return scatter_rows(group_rows, positions, padding, {sequences, length}, sequences * length);
 }
 
 torch::Tensor AttentionGroup::pack(const torch::Tensor& padded) const {
-  return gather_rows(padded, positions);
+  return gather_rows(padded, positions, padding);
 }
 
 TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Tensor& expert_slot,
@@ -123,6 +185,7 @@ TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Ten
 
   const torch::Device device = attention_mask.device();
   real_ = as_index(real, device);
+  padding_ = as_index(complement(real, batch_ * length_), device);
   sequence_ = as_index(sequence, device);
   bool identity = true;
   for (size_t r = 0; r < attention_order.size() && identity; ++r)
@@ -137,6 +200,8 @@ TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Ten
   for (size_t g = 0; g < groups_.size(); ++g) {
     AttentionGroup& group = groups_[g];
     group.positions = as_index(group_positions[g], device);
+    group.padding =
+        as_index(complement(group_positions[g], group.sequences * group.length), device);
     group.key_mask = torch::zeros({group.sequences * group.length}, torch::kInt64)
                          .index_fill_(0, torch::tensor(group_positions[g], torch::kInt64), 1)
                          .view({group.sequences, group.length})
@@ -145,11 +210,11 @@ TokenPacking::TokenPacking(const torch::Tensor& attention_mask, const torch::Ten
 }
 
 torch::Tensor TokenPacking::pack(const torch::Tensor& padded) const {
-  return gather_rows(padded, real_);
+  return gather_rows(padded, real_, padding_);
 }
 
 torch::Tensor TokenPacking::unpack(const torch::Tensor& rows) const {
-  return scatter_rows(rows, real_, {batch_, length_}, batch_ * length_);
+  return scatter_rows(rows, real_, padding_, {batch_, length_}, batch_ * length_);
 }
 
 torch::Tensor TokenPacking::to_attention_order(const torch::Tensor& rows) const {

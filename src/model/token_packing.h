@@ -27,6 +27,7 @@ struct AttentionGroup {
   int64_t first_row = 0, rows = 0;  // its tokens: [first_row, first_row + rows) in attention order
   int64_t sequences = 0, length = 0;  // its padded layout [sequences, length]
   torch::Tensor positions;            // [rows] int64: each row's place in that layout, flattened
+  torch::Tensor padding;              // the other places of that layout, flattened
   torch::Tensor key_mask;             // [sequences, length] int64: 1 at real tokens
 
   // The group's rows [rows, ...] -> [sequences, length, ...] with zeros at padding, and back.
@@ -69,6 +70,7 @@ class TokenPacking {
 
  private:
   torch::Tensor real_;      // [tokens] int64: positions in the flattened [batch * length]
+  torch::Tensor padding_;   // the other positions of [batch * length]
   torch::Tensor sequence_;  // [tokens] int64: the sequence of each token
   std::vector<int64_t> expert_rows_;
   std::vector<AttentionGroup> groups_;

@@ -30,4 +30,9 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(model::BertEncoderImpl& encoder,
   return std::make_unique<FusedAdamW>(groups, torch::optim::AdamWOptions(lr));
 }
 
+void release_gradients(torch::optim::Optimizer& optimizer) {
+  for (torch::optim::OptimizerParamGroup& group : optimizer.param_groups())
+    for (torch::Tensor& parameter : group.params()) parameter.mutable_grad() = torch::Tensor();
+}
+
 }  // namespace moe::train

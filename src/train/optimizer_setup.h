@@ -22,4 +22,9 @@ std::unique_ptr<torch::optim::AdamW> make_adamw(model::BertEncoderImpl& encoder,
                                                 double weight_decay,
                                                 const std::vector<torch::Tensor>& undecayed_extra);
 
+// Drops every parameter's gradient (PyTorch's zero_grad(set_to_none=True)), so the next
+// backward pass stores its gradients instead of adding them to zero-filled ones (a fill and
+// an add per parameter). sum_gradients zero-fills the ones no backward pass reached.
+void release_gradients(torch::optim::Optimizer& optimizer);
+
 }  // namespace moe::train

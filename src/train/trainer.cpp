@@ -191,7 +191,7 @@ double Trainer::train_step() {
   // with exactly the masks the uninterrupted run would have drawn.
   torch::manual_seed(step_seed(static_cast<uint64_t>(options_.run.seed), step_, world_.rank()));
 
-  optimizer_->zero_grad();
+  release_gradients(*optimizer_);
   ContrastiveStepOptions step_options;
   step_options.global_batch_size = options_.train.global_batch_size;
   step_options.scale = options_.train.scale;

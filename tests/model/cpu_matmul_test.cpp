@@ -146,4 +146,49 @@ TEST(CpuMatmul, ChoicesParseAndAMissingOneDnnIsAnError) {
   }
 }
 
+TEST(CpuMatmul, GroupedLinearEqualsEachGroupsLinearAndLeavesAnEmptyGroupWithoutGradient) {
+  ChoiceGuard guard;
+  for (const CpuMatmul choice : {CpuMatmul::aten, CpuMatmul::onednn}) {
+    if (choice == CpuMatmul::onednn && !moe::model::onednn_built()) continue;
+    SCOPED_TRACE(moe::model::to_string(choice));
+    moe::model::set_cpu_matmul(choice);
+    torch::manual_seed(9);
+    const std::vector<int64_t> counts = {5, 0, 7};
+    std::vector<torch::nn::Linear> layers, references;
+    for (size_t g = 0; g < counts.size(); ++g) {
+      layers.emplace_back(6, 4);
+      references.emplace_back(6, 4);
+      torch::NoGradGuard no_grad;
+      references.back()->weight.copy_(layers.back()->weight);
+      references.back()->bias.copy_(layers.back()->bias);
+    }
+    const torch::Tensor rows = leaf({12, 6});
+    const torch::Tensor reference_rows = rows.detach().clone().requires_grad_(true);
+    const torch::Tensor out = moe::model::grouped_linear(rows, counts, layers);
+    std::vector<torch::Tensor> blocks = reference_rows.split_with_sizes(counts);
+    for (size_t g = 0; g < counts.size(); ++g) blocks[g] = references[g](blocks[g]);
+    const torch::Tensor expected = torch::cat(blocks);
+    expect_close(out, expected);
+    const torch::Tensor weights = torch::randn(out.sizes());
+    (out * weights).sum().backward();
+    (expected * weights).sum().backward();
+    expect_close(rows.grad(), reference_rows.grad());
+    for (size_t g = 0; g < counts.size(); ++g) {
+      SCOPED_TRACE("group " + std::to_string(g));
+      if (counts[g] == 0) {
+        EXPECT_FALSE(layers[g]->weight.grad().defined());
+        EXPECT_FALSE(layers[g]->bias.grad().defined());
+        continue;
+      }
+      expect_close(layers[g]->weight.grad(), references[g]->weight.grad());
+      expect_close(layers[g]->bias.grad(), references[g]->bias.grad());
+    }
+  }
+  const std::string bad = moe::testing_support::error_of([] {
+    moe::model::grouped_linear(torch::randn({3, 2}), {1, 1},
+                               {torch::nn::Linear(2, 2), torch::nn::Linear(2, 2)});
+  });
+  EXPECT_MENTIONS(bad, "grouped linear: the groups' row counts do not add up to the rows");
+}
+
 }  // namespace

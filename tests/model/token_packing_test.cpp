@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace {
 
 using moe::model::AttentionGroup;
@@ -126,6 +128,33 @@ TEST(TokenPacking, UnpackPassesGradientsToTheRealRowsOnly) {
   torch::Tensor rows = torch::ones({3, 4}, torch::requires_grad());
   (packing.unpack(rows) * 2.0).sum().backward();
   EXPECT_TRUE(torch::equal(rows.grad(), torch::full({3, 4}, 2.0)));
+}
+
+TEST(TokenPacking, PaddingIsZeroInReusedMemoryBothWaysAndPackPassesGradientsBack) {
+  const torch::Tensor mask = torch::tensor({{1, 1, 0, 0}, {1, 1, 1, 0}}, torch::kInt64);
+  const TokenPacking packing(mask);
+  const AttentionGroup& group = packing.attention_groups().at(0);
+  const torch::Tensor real = mask.unsqueeze(-1).to(torch::kFloat32).expand({2, 4, 5});
+  // The group's layout: longest first, padded to 3.
+  const torch::Tensor group_real =
+      group.key_mask.unsqueeze(-1).to(torch::kFloat32).expand({2, 3, 5});
+  for (int round = 0; round < 3; ++round) {
+    // Freed NaN blocks of the same size: the allocator hands them out again.
+    { torch::Tensor garbage = torch::full({8, 5}, std::nan("")); }
+    torch::Tensor rows = torch::ones({packing.tokens(), 5}, torch::requires_grad());
+    const torch::Tensor padded = packing.unpack(rows);
+    EXPECT_TRUE(torch::equal(padded, real));
+    { torch::Tensor garbage = torch::full({8, 5}, std::nan("")); }
+    EXPECT_TRUE(torch::equal(group.unpack(rows.detach()), group_real));
+    // The gather's backward: each real row's gradient in its place, zeros at padding.
+    torch::Tensor source = torch::full({2, 4, 5}, 3.0, torch::requires_grad());
+    { torch::Tensor garbage = torch::full({8, 5}, std::nan("")); }
+    (packing.pack(source) * 2.0).sum().backward();
+    EXPECT_TRUE(torch::equal(source.grad(), real * 2.0));
+    torch::Tensor group_source = torch::full({2, 3, 5}, 1.0, torch::requires_grad());
+    group.pack(group_source).sum().backward();
+    EXPECT_TRUE(torch::equal(group_source.grad(), group_real));
+  }
 }
 
 }  // namespace
