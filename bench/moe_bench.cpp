@@ -5,6 +5,7 @@
 //             --batch 32 --experts 1 --steps 30 --warmup-steps 5 --threads 2 --seed 0
 //             --dropout 0.1 [--dispatch data|layer] [--attention eager|fused]
 //             [--matmul onednn|aten] [--domains random|balanced] [--ranks-note TEXT]
+//             [--device cpu|cuda|auto] [--precision fp32|bf16] [--peak-tflops X]
 // Per step: --batch anchor and --batch positive texts (the global batch over all ranks) of
 // random token ids, lengths uniform in [seq/2, seq], right-padded to the longest text of the
 // batch; domains uniform over the experts (1: a dense model; --domains balanced: each expert
@@ -15,9 +16,11 @@
 // Prints one line (rank 0, global rates):
 //   samples_per_s=... tokens_per_s=... step_ms=... loss=... peak_rss_mb=...
 // samples are pairs; tokens the non-padding tokens of both sides; peak_rss_mb the largest
-// peak resident set over the ranks.
+// peak resident set over the ranks. On stderr it also gives the model FLOPs per step, the
+// rate achieved and, with --peak-tflops, the model FLOPs utilisation (model_flops.h).
 #include <sys/resource.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -33,9 +36,12 @@
 #include "common/error.h"
 #include "common/openmp_wait_policy.h"
 #include "data/domain_mixing.h"
+#include "dist/device_choice.h"
+#include "dist/device_communicator.h"
 #include "dist/mpi_communicator.h"
 #include "dist/mpi_environment.h"
 #include "model/cpu_matmul.h"
+#include "model/model_flops.h"
 #include "model/self_attention.h"
 #include "train/contrastive_step.h"
 #include "train/expert_parallel_model.h"
@@ -51,8 +57,9 @@ struct BenchOptions {
   int64_t batch = 32, experts = 1, steps = 30, warmup_steps = 5;
   int threads = 2;
   uint64_t seed = 0;
-  double dropout = 0.1;
+  double dropout = 0.1, peak_tflops = 0.0;
   std::string dispatch = "data", attention = "eager", ranks_note, profile;
+  std::string device = "cpu", precision = "fp32";
   std::string matmul = moe::model::to_string(moe::model::cpu_matmul()), domains = "random";
 };
 
@@ -85,6 +92,13 @@ BenchOptions parse(int argc, char** argv) {
       "random (each pair's expert drawn uniformly) or balanced (each expert batch/experts pairs "
       "per step, in random positions)")("ranks-note", po::value(&o.ranks_note),
                                         "free text echoed on stderr (labels a run)")(
+      "device", po::value(&o.device)->default_value(o.device),
+      "cpu, cuda (GPU local rank, NCCL between ranks) or auto")(
+      "precision", po::value(&o.precision)->default_value(o.precision),
+      "fp32, or bf16 (autocast on CUDA; float32 weights, gradients and optimizer)")(
+      "peak-tflops", po::value(&o.peak_tflops)->default_value(o.peak_tflops),
+      "the device's peak dense TFLOP/s at this precision, to report model FLOPs utilisation "
+      "(0: not reported)")(
       "profile", po::value(&o.profile),
       "write LibTorch's operator trace of the timed steps on rank 0 to this file (Chrome trace "
       "JSON; bench/python/profile_summary.py tabulates it); slows the steps");
@@ -104,6 +118,10 @@ BenchOptions parse(int argc, char** argv) {
   MOE_REQUIRE(o.domains == "random" || o.domains == "balanced", "--domains: random or balanced");
   MOE_REQUIRE(o.attention == "eager" || o.attention == "fused", "--attention: eager or fused");
   MOE_REQUIRE(o.matmul == "onednn" || o.matmul == "aten", "--matmul: onednn or aten");
+  MOE_REQUIRE(o.device == "cpu" || o.device == "cuda" || o.device == "auto",
+              "--device: cpu, cuda or auto");
+  MOE_REQUIRE(o.precision == "fp32" || o.precision == "bf16", "--precision: fp32 or bf16");
+  MOE_REQUIRE(o.peak_tflops >= 0.0, "--peak-tflops: a rate in TFLOP/s, or 0");
   moe::model::set_cpu_matmul(moe::model::parse_cpu_matmul(o.matmul));
   return o;
 }
@@ -168,6 +186,11 @@ GlobalBatch make_batch(const BenchOptions& o, std::mt19937_64& rng) {
   return batch;
 }
 
+// Clocks read on the host: a GPU's queued work must finish first.
+void wait_for_device(const torch::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
+
 double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -181,18 +204,23 @@ int main(int argc, char** argv) {
   moe::dist::MpiEnvironment mpi(&argc, &argv);
   try {
     const BenchOptions o = parse(argc, argv);
-    auto world = moe::dist::MpiCommunicator::world();
+    const torch::Device device = moe::dist::choose_device(o.device, mpi.local_rank(), "--device");
+    MOE_REQUIRE(o.precision == "fp32" || device.is_cuda(), "--precision bf16 needs a CUDA device (",
+                "--device ", o.device, " gave ", device.str(), ")");
+    auto mpi_world = moe::dist::MpiCommunicator::world();
+    // CUDA tensors over NCCL, as moe_train does; a collective stuck for 10 minutes ends the job.
+    auto world = moe::dist::make_device_communicator(*mpi_world, device, 600.0);
     MOE_REQUIRE(o.batch % world->size() == 0, "--batch ", o.batch,
                 " must be a multiple of the ranks (", world->size(), ")");
     if (mpi.rank() == 0) {  // the settings that move the numbers, for the record
       const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
       std::fprintf(stderr,
-                   "[moe_bench] ranks=%d threads=%d OMP_WAIT_POLICY=%s attention=%s matmul=%s "
-                   "dispatch=%s experts=%lld domains=%s%s%s\n",
-                   world->size(), o.threads, wait_policy ? wait_policy : "(unset)",
-                   o.attention.c_str(), o.matmul.c_str(), o.dispatch.c_str(),
-                   static_cast<long long>(o.experts), o.domains.c_str(),
-                   o.ranks_note.empty() ? "" : " note=", o.ranks_note.c_str());
+                   "[moe_bench] ranks=%d device=%s precision=%s threads=%d OMP_WAIT_POLICY=%s "
+                   "attention=%s matmul=%s dispatch=%s experts=%lld domains=%s%s%s\n",
+                   world->size(), moe::dist::describe_device(device).c_str(), o.precision.c_str(),
+                   o.threads, wait_policy ? wait_policy : "(unset)", o.attention.c_str(),
+                   o.matmul.c_str(), o.dispatch.c_str(), static_cast<long long>(o.experts),
+                   o.domains.c_str(), o.ranks_note.empty() ? "" : " note=", o.ranks_note.c_str());
     }
     if (!o.profile.empty() && mpi.rank() == 0)
       MOE_REQUIRE(std::ofstream(o.profile).good(), "--profile: cannot write ", o.profile);
@@ -212,8 +240,8 @@ int main(int argc, char** argv) {
     for (int64_t e = 0; e < o.experts; ++e) layout.domains.push_back("d" + std::to_string(e));
     if (o.experts > 1)
       for (int64_t l = 0; l < o.layers; ++l) layout.expert_layers.push_back(l);
-    moe::train::ExpertParallelModel model(config, layout, *world, o.seed, -1,
-                                          o.dispatch == "layer");
+    moe::train::ExpertParallelModel model(config, layout, *world, o.seed, -1, o.dispatch == "layer",
+                                          device);
     model.encoder()->set_attention_kernel(moe::model::parse_attention_kernel(o.attention));
     model.encoder()->train();
     auto optimizer = moe::train::make_adamw(*model.encoder(), 2e-5, 0.01, {});
@@ -223,9 +251,15 @@ int main(int argc, char** argv) {
     const int64_t per_rank = o.batch / world->size();
     std::vector<std::vector<moe::data::TokenPair>> local(static_cast<size_t>(total));
     int64_t timed_tokens = 0;
+    double timed_flops = 0.0;  // the whole global batch's, counted on every rank alike
     for (int64_t s = 0; s < total; ++s) {
       GlobalBatch batch = make_batch(o, rng);
-      if (s >= o.warmup_steps) timed_tokens += batch.tokens;
+      if (s >= o.warmup_steps) {
+        timed_tokens += batch.tokens;
+        for (const moe::data::TokenPair& pair : batch.pairs)
+          timed_flops += moe::model::training_flops(config, static_cast<int64_t>(pair.a.size())) +
+                         moe::model::training_flops(config, static_cast<int64_t>(pair.b.size()));
+      }
       const auto begin = batch.pairs.begin() + per_rank * world->rank();
       local[static_cast<size_t>(s)].assign(begin, begin + per_rank);
     }
@@ -234,6 +268,7 @@ int main(int argc, char** argv) {
     step.global_batch_size = o.batch;
     step.scale = 20.0;
     step.pad_id = 0;
+    step.bf16_autocast = o.precision == "bf16";
     int64_t turn = 0;
     double loss = 0.0;
     PhaseTotals phases;
@@ -241,6 +276,7 @@ int main(int argc, char** argv) {
     std::chrono::steady_clock::time_point start;
     for (int64_t s = 0; s < total; ++s) {
       if (s == o.warmup_steps) {
+        wait_for_device(device);
         world->barrier();
         if (!o.profile.empty() && mpi.rank() == 0)
           profile = std::make_unique<torch::autograd::profiler::RecordProfile>(o.profile);
@@ -264,6 +300,7 @@ int main(int argc, char** argv) {
         phases.optimizer += seconds_since(optimizer_start);
       }
     }
+    wait_for_device(device);
     world->barrier();
     const double seconds = seconds_since(start);
     profile.reset();  // writes the trace
@@ -272,6 +309,13 @@ int main(int argc, char** argv) {
     const double peak = static_cast<double>(*std::max_element(rss.begin(), rss.end())) / 1024.0;
     if (mpi.rank() == 0) {
       phases.print(o.steps, seconds, world->stats());
+      const double achieved = timed_flops / seconds / 1e12;
+      std::fprintf(stderr, "[moe_bench] model FLOPs %.3g per step, %.2f TFLOP/s achieved",
+                   timed_flops / o.steps, achieved);
+      if (o.peak_tflops > 0.0)
+        std::fprintf(stderr, ", MFU %.1f%% of %.0f TFLOP/s", 100.0 * achieved / o.peak_tflops,
+                     o.peak_tflops);
+      std::fprintf(stderr, "\n");
       std::printf("samples_per_s=%.3f tokens_per_s=%.1f step_ms=%.2f loss=%.6f peak_rss_mb=%.1f\n",
                   static_cast<double>(o.batch * o.steps) / seconds,
                   static_cast<double>(timed_tokens) / seconds, 1000.0 * seconds / o.steps, loss,

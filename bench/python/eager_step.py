@@ -22,6 +22,7 @@ import time
 
 import torch
 import torch.nn.functional as F
+from bench_workload import adamw_with_schedule, make_sides
 from torch import nn
 
 
@@ -125,15 +126,7 @@ class Bert(nn.Module):
 def make_batches(a, generator):
     batches = []
     for _ in range(a.warmup_steps + a.steps):
-        lengths = torch.randint(a.seq // 2, a.seq + 1, (2, a.batch), generator=generator)
-        sides = []
-        for side in range(2):
-            longest = int(lengths[side].max())
-            ids = torch.randint(5, a.vocab, (a.batch, longest), generator=generator)
-            mask = (torch.arange(longest)[None, :] < lengths[side][:, None]).long()
-            ids = ids * mask
-            ids[:, 0] = 2
-            sides.append((ids, mask))
+        sides, lengths = make_sides(a, generator)
         domains = torch.randint(0, a.experts, (a.batch,), generator=generator)
         batches.append((sides, domains, int(lengths.sum())))
     return batches
@@ -154,18 +147,7 @@ def main():
     torch.manual_seed(a.seed)
     model = Bert(a)
     model.train()
-    decayed = [t for n, t in model.named_parameters() if "norm" not in n.lower() and not n.endswith("bias")]
-    plain = [t for n, t in model.named_parameters() if "norm" in n.lower() or n.endswith("bias")]
-    optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": 0.01},
-                                   {"params": plain, "weight_decay": 0.0}], lr=2e-5)
-    total = a.warmup_steps + a.steps
-
-    def lr_at(step):
-        if step < a.warmup_steps:
-            return (step + 1) / max(1, a.warmup_steps)
-        return max(0.0, (total - step) / max(1, total - a.warmup_steps))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_at)
+    optimizer, scheduler = adamw_with_schedule(model.named_parameters(), a)
     batches = make_batches(a, torch.Generator().manual_seed(a.seed))
     labels = torch.arange(a.batch)
     timed_tokens, loss = 0, 0.0

@@ -19,17 +19,18 @@ constexpr bool kBuiltWithCuda =
 
 }  // namespace
 
-torch::Device choose_device(const std::string& setting, int local_rank) {
-  MOE_REQUIRE(setting == "auto" || setting == "cpu" || setting == "cuda",
-              "runtime.device: must be one of auto, cpu, cuda; got ", setting);
+torch::Device choose_device(const std::string& setting, int local_rank,
+                            const std::string& setting_name) {
+  MOE_REQUIRE(setting == "auto" || setting == "cpu" || setting == "cuda", setting_name,
+              ": must be one of auto, cpu, cuda; got ", setting);
   if (setting == "cpu") return torch::kCPU;
   const bool gpu_visible = kBuiltWithCuda && torch::cuda::is_available();
   if (setting == "auto" && !gpu_visible) return torch::kCPU;
-  MOE_REQUIRE(kBuiltWithCuda,
-              "runtime.device: cuda, but this build has no CUDA support (configure with "
+  MOE_REQUIRE(kBuiltWithCuda, setting_name,
+              ": cuda, but this build has no CUDA support (configure with "
               "-DMOE_WITH_CUDA=ON against a CUDA-enabled LibTorch)");
-  MOE_REQUIRE(gpu_visible,
-              "runtime.device: cuda, but no GPU is visible to this process (check "
+  MOE_REQUIRE(gpu_visible, setting_name,
+              ": cuda, but no GPU is visible to this process (check "
               "CUDA_VISIBLE_DEVICES and the scheduler's GPU request)");
   const int count = static_cast<int>(torch::cuda::device_count());
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % count));
