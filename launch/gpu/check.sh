@@ -6,12 +6,13 @@
 # 8 minutes on 16 cores; each step has its own time limit, and a failed step is reported
 # without stopping the steps that do not need it.
 #
-#   launch/gpu/check.sh [--debs DIR] [--out DIR] [--skip-bench] [--no-cuda]
+#   launch/gpu/check.sh [--debs DIR] [--out DIR] [--skip-bench] [--no-cuda] [--limit-scale N]
 #
 # --debs: the Debian packages from launch/gpu/fetch_debs.sh (default .deb), unpacked into a
 # private prefix (nothing is installed system-wide). --out: where the report, logs and the
 # fixture archive go (default $OUT, else gpu-check/). --no-cuda: a rehearsal on a machine
 # without a GPU (the development machine): the same prefix and configure, CUDA off.
+# --limit-scale: every step's time limit times N (a rehearsal on 2 cores builds for longer).
 # Each step runs as this script again with --step FUNCTION, under its own time limit.
 set -uo pipefail
 script=$(realpath "$0")
@@ -23,12 +24,14 @@ out=${OUT:-$repo/gpu-check}
 bench=true
 cuda=ON
 only=""
+limit_scale=1
 while (($#)); do
   case $1 in
     --debs) debs=$(realpath "$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --skip-bench) bench=false; shift ;;
     --no-cuda) cuda=OFF; bench=false; shift ;;
+    --limit-scale) limit_scale=$2; shift 2 ;;
     --step) only=$2; shift 2 ;;
     *) echo "check.sh: unknown argument $1 (see the header of $script)" >&2; exit 2 ;;
   esac
@@ -41,10 +44,15 @@ usr=$prefix/usr
 arch=x86_64-linux-gnu
 ompi=$usr/lib/$arch/openmpi
 export OPAL_PREFIX=$usr          # relocated OpenMPI finds its components, help and wrappers
-export PMIX_INSTALL_PREFIX=$usr  # and PMIx its plugins
 export LD_LIBRARY_PATH=$usr/lib/$arch:$ompi/lib:$usr/lib/$arch/hdf5/serial${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export PKG_CONFIG_PATH=$usr/lib/$arch/pkgconfig:$usr/share/pkgconfig
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# One host: mpiexec starts no remote daemon, but refuses to run without an ssh it can name.
+export OMPI_MCA_plm_rsh_agent=false
+# Shared memory and TCP only: the fabric components (UCX, OFI, PSM) need libraries that
+# Debian's alternatives link and dpkg -x leaves out; PMIx's missing help file only warns.
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_mtl=^ofi,psm,psm2
+export PMIX_MCA_pcompress_base_silence_warning=1
 build=$repo/build-gpu
 fixture=$repo/tests/fixtures/hf_parity
 shape=(--hidden 768 --layers 12 --heads 12 --intermediate 3072 --vocab 30522 --seq 256
@@ -146,6 +154,13 @@ parity() { "$build/bin/train_tests" --gtest_filter='HfParity.*'; }
 # The CPU side needs no GPU: it is also the rehearsal's check that the prefix's libraries run.
 cpu_unit_tests() { "$build/bin/train_tests" --gtest_brief=1; }
 
+# The relocated MPI runtime: 2 CPU ranks of a tiny moe_bench under the prefix's mpiexec.
+mpi_launch() {
+  "$usr/bin/orterun" --oversubscribe -np 2 "$build/bin/moe_bench" --hidden 32 --layers 2 \
+    --heads 4 --intermediate 64 --vocab 500 --seq 16 --batch 8 --experts 2 --steps 2 \
+    --warmup-steps 1 --threads 1
+}
+
 bench_moe() {
   "$build/bin/moe_bench" "${shape[@]}" --device cuda --precision bf16 --attention fused \
     --threads 4 --peak-tflops "$peak"
@@ -171,7 +186,7 @@ say() { echo "[check] $*" | tee -a "$log"; }
 # step TITLE LIMIT_SECONDS FUNCTION: runs it (this script with --step) with its output in the
 # log, and records the result.
 step() {
-  local title=$1 limit=$2 t0 status took
+  local title=$1 limit=$(($2 * limit_scale)) t0 status took
   say "== $title (limit ${limit}s)"
   t0=$(date +%s)
   timeout --kill-after=10 "$limit" bash "$script" "${arguments[@]}" --step "$3" >>"$log" 2>&1
@@ -192,6 +207,7 @@ inventory 2>&1 | tee -a "$log"
 step "unpack .deb packages" 60 unpack
 if step "configure (CUDA $cuda)" 120 configure && step "build" 300 compile; then
   step "CPU unit tests (train layer, on the prefix's libraries)" 120 cpu_unit_tests
+  step "MPI launch (2 CPU ranks, the prefix's mpiexec)" 60 mpi_launch
   [[ $cuda == ON ]] && step "GPU tests (1 rank)" 120 gpu_tests
 fi
 step "HF parity fixture (transformers, sentence-transformers)" 120 make_fixture &&

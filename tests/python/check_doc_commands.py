@@ -83,7 +83,7 @@ SHELL_LABELS = {"sh", "bash", "shell", "zsh", "console", "shell-session", "shell
 ALLOWED_EXTERNALS = {
     # packages, build, version control
     "apt-get", "apt", "dpkg", "pip", "pip3", "git", "cmake", "ctest", "make", "ninja",
-    "update-alternatives", "clang-format", "clang-tidy",
+    "update-alternatives", "clang-format", "clang-tidy", "debootstrap", "chroot", "mount",
     # interpreters and shell built-ins
     "bash", "sh", "python3", "/usr/bin/python3", "python", "cd", "export", "source", ".",
     "echo", "printf", "set", "unset", "ulimit", "true", "false", "test", "wait", "kill",
