@@ -28,8 +28,14 @@ import time
 try:
     import torch
     from bench_workload import adamw_with_schedule, make_sides
-    from sentence_transformers import SentenceTransformer, losses, models
+    from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel, BertTokenizer
+
+    try:  # the module layout of sentence-transformers >= 5.4; older releases below
+        from sentence_transformers.sentence_transformer import losses
+        from sentence_transformers.sentence_transformer import modules as models
+    except ImportError:
+        from sentence_transformers import losses, models
 except ImportError as e:
     print(f"st_train_step: needs torch, transformers and sentence-transformers ({e})", file=sys.stderr)
     sys.exit(77)
