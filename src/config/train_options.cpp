@@ -155,6 +155,13 @@ OptionTable train_option_table() {
   t.add_int("train.log_every", 20, "Print a progress line every this many steps.")
       .at_least(1)
       .at_most(kMaxCount);
+  t.add_int("train.max_nonfinite_steps", 3,
+            "A step whose loss or gradient norm is NaN or infinite (on any rank) is skipped on "
+            "every rank: no update, its batch used up. After more than this many such steps in "
+            "a run, training stops with an error and the checkpoints on disk stay as they were "
+            "(0: stop at the first).")
+      .at_least(0)
+      .at_most(kMaxCount);
 
   t.add_choice("dist.dispatch", {"data", "layer"}, "data",
                "How work reaches experts on other ranks: data = each example moves once to a "
@@ -264,6 +271,7 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.train.grad_cache_mini_batch = get_int32(c, "train.grad_cache_mini_batch");
   o.train.same_domain_negatives = c.get_string("train.negatives") == "same_domain";
   o.train.clip_grad_norm = c.get_float("train.clip_grad_norm");
+  o.train.max_nonfinite_steps = c.get_int("train.max_nonfinite_steps");
   o.train.schedule = c.get_string("train.schedule");
   o.train.precision = c.get_string("train.precision");
   o.train.log_every = get_int32(c, "train.log_every");

@@ -72,6 +72,7 @@ struct TrainOptions {
     std::string schedule;                // linear, cosine or constant
     std::string precision;               // fp32 or bf16 (CUDA autocast)
     int log_every = 0;
+    int max_nonfinite_steps = 0;  // skipped NaN/Inf steps tolerated per run
   } train;
   struct Dist {
     DispatchMode dispatch = DispatchMode::kData;

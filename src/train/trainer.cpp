@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "model/parameter_names.h"
 #include "train/checkpoint_rotation.h"
 #include "train/contrastive_step.h"
+#include "train/fault_injection.h"
 #include "train/learning_rate_schedule.h"
 #include "train/optimizer_setup.h"
 #include "train/pair_evaluation.h"
@@ -73,7 +75,10 @@ uint64_t step_seed(uint64_t seed, int64_t step, int rank) {
 
 Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
                  dist::Communicator& world, torch::Device device)
-    : options_(options), config_yaml_(std::move(config_yaml)), world_(world) {
+    : options_(options),
+      config_yaml_(std::move(config_yaml)),
+      world_(world),
+      nonfinite_fault_steps_(nonfinite_fault_steps()) {
   manifest_ = data::Manifest::load(options_.data.manifest);
   if (!options_.data.domains.empty())
     manifest_ = manifest_.restricted_to(options_.data.domains, "data.domains");
@@ -207,11 +212,50 @@ double Trainer::train_step() {
   last_router_loss_ = result.router_loss;
   last_scale_ = result.scale;
   last_router_accuracy_ = result.router_accuracy;
+  if (world_.rank() == 0 &&
+      std::count(nonfinite_fault_steps_.begin(), nonfinite_fault_steps_.end(), step_ + 1) != 0)
+    poison_one_gradient();
   last_grad_norm_ = model_->clip_gradients(options_.train.clip_grad_norm);
   last_lr_ = lr;
-  optimizer_->step();
+  if (any_rank_nonfinite(result.loss, last_grad_norm_))
+    skip_nonfinite_step(result.loss, last_grad_norm_);
+  else
+    optimizer_->step();
   ++step_;
   return result.loss;
+}
+
+bool Trainer::any_rank_nonfinite(double loss, double grad_norm) {
+  // Ranks can see different things (a fault after the gradients were summed leaves the other
+  // ranks' norms finite): one summed flag makes the decision the same everywhere, as it must
+  // be (a rank that alone stepped would leave the replicas apart for good).
+  torch::Tensor flag =
+      torch::tensor({std::isfinite(loss) && std::isfinite(grad_norm) ? 0.0 : 1.0}, torch::kFloat64);
+  world_.all_reduce_sum(flag);  // CPU: over MPI also in NCCL mode
+  return flag.item<double>() > 0.0;
+}
+
+void Trainer::skip_nonfinite_step(double loss, double grad_norm) {
+  ++nonfinite_steps_;
+  const std::string what = cat("step ", step_ + 1, ": loss ", loss, ", gradient norm ", grad_norm,
+                               " (a NaN or infinity on at least one rank)");
+  MOE_REQUIRE(nonfinite_steps_ <= options_.train.max_nonfinite_steps, what, "; that is ",
+              nonfinite_steps_, " such steps, more than train.max_nonfinite_steps (",
+              options_.train.max_nonfinite_steps, "): stopping without a checkpoint, so ",
+              options_.run.dir, " keeps the last one written before the fault");
+  log::warn("train", cat(what, ": skipped, no update (", nonfinite_steps_, " of at most ",
+                         options_.train.max_nonfinite_steps, ")"));
+}
+
+void Trainer::poison_one_gradient() {
+  torch::NoGradGuard no_grad;
+  for (const torch::Tensor& p : model_->shared_parameters())
+    if (p.grad().defined()) {
+      p.mutable_grad().fill_(std::numeric_limits<double>::quiet_NaN());
+      log::warn("train",
+                cat("MOE_FAULT_NONFINITE_STEPS: a NaN put into a gradient at step ", step_ + 1));
+      return;
+    }
 }
 
 TrainingSummary Trainer::run() {
@@ -362,6 +406,7 @@ void Trainer::save_checkpoint(const std::string& path) {
   counters.best_score = best_score_;
   counters.best_step = best_step_;
   counters.evaluations_without_improvement = stale_evaluations_;
+  counters.nonfinite_steps = nonfinite_steps_;
   contents.training_state = gather_training_state(
       *model_, *optimizer_, train_loader_->state().encode(), counters, other_parameters());
   if (world_.rank() == 0) {
@@ -404,6 +449,7 @@ void Trainer::resume_from(const std::string& path) {
   best_score_ = restored.counters.best_score;
   best_step_ = restored.counters.best_step;
   stale_evaluations_ = restored.counters.evaluations_without_improvement;
+  nonfinite_steps_ = restored.counters.nonfinite_steps;
   train_loader_->restore(data::StreamingPairLoader::State::decode(restored.loader_state));
   const auto before = checkpoint.training_state.find(before_key());
   if (before != checkpoint.training_state.end())

@@ -47,7 +47,9 @@ class Trainer {
   // Evaluates every domain on `split` ("valid" or "test"); the same result on every rank
   // (collective). F1max thresholds are tuned on the split itself (the paper's protocol).
   std::vector<DomainEvaluation> evaluate(const std::string& split);
-  // One optimisation step; returns the global mean loss (collective).
+  // One optimisation step; returns the global mean loss (collective). A step whose loss or
+  // gradient norm is not finite on some rank makes no update on any rank; after more than
+  // train.max_nonfinite_steps of them it throws moe::Error (on every rank alike).
   double train_step();
 
   ExpertParallelModel& model() { return *model_; }
@@ -55,6 +57,12 @@ class Trainer {
 
  private:
   void write_metrics_line(const std::string& json_line);
+  // Collective: whether any rank saw a NaN or infinite loss or gradient norm.
+  bool any_rank_nonfinite(double loss, double grad_norm);
+  // Counts a skipped step, or throws when the policy's allowance is used up.
+  void skip_nonfinite_step(double loss, double grad_norm);
+  // MOE_FAULT_NONFINITE_STEPS (fault_injection.h): a NaN in one shared gradient.
+  void poison_one_gradient();
   void log_progress(double loss, int64_t steps_in_window, double window_seconds,
                     const dist::CommunicationStats& window_communication);
   // Collective: writes the model and training state to `path` (rank 0), rotates the step
@@ -103,7 +111,9 @@ class Trainer {
   int64_t examples_turn_ = 0;  // spreads examples over an expert's replicas
   double best_score_ = -std::numeric_limits<double>::infinity();  // weighted valid F1max
   int64_t best_step_ = -1;
-  int64_t stale_evaluations_ = 0;  // evaluations since the best one
+  int64_t stale_evaluations_ = 0;               // evaluations since the best one
+  int64_t nonfinite_steps_ = 0;                 // steps skipped for a NaN/Inf loss or gradient norm
+  std::vector<int64_t> nonfinite_fault_steps_;  // fault_injection.h
   // The evaluation before the first step, kept in checkpoints (/train/eval_before.<split>) so
   // a resumed run still reports before -> after over the whole training.
   std::vector<DomainEvaluation> before_;

@@ -92,6 +92,7 @@ model::NamedTensors gather_training_state(const ExpertParallelModel& model,
   state["counters/best_step"] = scalar(counters.best_step);
   state["counters/evaluations_without_improvement"] =
       scalar(counters.evaluations_without_improvement);
+  state["counters/nonfinite_steps"] = scalar(counters.nonfinite_steps);
   return state;
 }
 
@@ -109,6 +110,9 @@ RestoredTraining restore_training_state(const model::CheckpointContents& checkpo
   restored.counters.best_step = counter("best_step").item<int64_t>();
   restored.counters.evaluations_without_improvement =
       counter("evaluations_without_improvement").item<int64_t>();
+  // Absent from checkpoints written before the non-finite step policy.
+  if (checkpoint.training_state.count("counters/nonfinite_steps") != 0)
+    restored.counters.nonfinite_steps = counter("nonfinite_steps").item<int64_t>();
   const torch::Tensor loader = entry(checkpoint, path, "loader/state").contiguous();
   restored.loader_state.assign(loader.data_ptr<int64_t>(),
                                loader.data_ptr<int64_t>() + loader.numel());

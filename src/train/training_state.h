@@ -33,6 +33,7 @@ struct TrainingCounters {
   double best_score = -std::numeric_limits<double>::infinity();
   int64_t best_step = -1;
   int64_t evaluations_without_improvement = 0;
+  int64_t nonfinite_steps = 0;  // steps skipped for a NaN/Inf loss or gradient norm
 };
 
 // Collective over the model's world. Rank 0 returns the complete /train contents; other

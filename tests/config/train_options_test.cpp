@@ -71,6 +71,7 @@ const std::vector<std::string> kTrainKeys = {
     "train.precision",
     "train.clip_grad_norm",
     "train.log_every",
+    "train.max_nonfinite_steps",
     "dist.dispatch",
     "dist.timeout_s",
     "eval.split",
