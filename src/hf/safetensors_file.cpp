@@ -310,6 +310,16 @@ torch::Tensor SafetensorsReader::read(const std::string& name) const {
   return raw.to(torch::kFloat32);  // raw itself when F32: fresh and contiguous either way
 }
 
+torch::Tensor SafetensorsReader::read_int64(const std::string& name) const {
+  const TensorEntry& stored = entry(name);
+  MOE_REQUIRE(stored.dtype == "I64", path_, ": tensor '", name, "' has dtype ", stored.dtype,
+              ", not I64");
+  torch::Tensor values = torch::empty(stored.shape, torch::kInt64);
+  read_bytes(data_start_ + stored.begin, stored.end - stored.begin, values.data_ptr(),
+             cat("tensor '", name, "'"));
+  return values;
+}
+
 const SafetensorsReader::TensorEntry& SafetensorsReader::entry(const std::string& name) const {
   const auto found = entries_.find(name);
   MOE_REQUIRE(found != entries_.end(), path_, ": no tensor named '", name, "'");

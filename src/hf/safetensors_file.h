@@ -43,6 +43,9 @@ class SafetensorsReader {
   // The tensor as a contiguous float32 CPU tensor (F32, F16, BF16 and F64 are converted); any
   // other dtype is a moe::Error naming the file, tensor and dtype.
   torch::Tensor read(const std::string& name) const;
+  // An I64 tensor (token ids, masks) as a contiguous int64 CPU tensor; any other dtype is a
+  // moe::Error naming the file, tensor and dtype.
+  torch::Tensor read_int64(const std::string& name) const;
   // The header's "__metadata__" (empty when it has none).
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 

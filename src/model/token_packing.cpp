@@ -47,12 +47,12 @@ class ScatterRows : public torch::autograd::Function<ScatterRows> {
 class GatherRows : public torch::autograd::Function<GatherRows> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* context,
-                               const torch::Tensor& slots, const torch::Tensor& positions,
+                               const torch::Tensor& padded_rows, const torch::Tensor& positions,
                                const torch::Tensor& padding) {
     context->saved_data["positions"] = positions;
     context->saved_data["padding"] = padding;
-    context->saved_data["slots"] = slots.size(0);
-    return slots.index_select(0, positions);
+    context->saved_data["slots"] = padded_rows.size(0);
+    return padded_rows.index_select(0, positions);
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* context,

@@ -3,11 +3,14 @@
 
 #include <cstdlib>
 #include <sstream>
+#include <string>
 
 #include "common/error.h"
 
 namespace moe::train {
+namespace {
 
+// Positive integers separated by commas; `source` names the list in errors.
 std::vector<int64_t> parse_step_list(const std::string& text, const std::string& source) {
   std::vector<int64_t> steps;
   std::stringstream items(text);
@@ -27,6 +30,8 @@ std::vector<int64_t> parse_step_list(const std::string& text, const std::string&
   }
   return steps;
 }
+
+}  // namespace
 
 std::vector<int64_t> nonfinite_fault_steps() {
   const char* value = std::getenv("MOE_FAULT_NONFINITE_STEPS");

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace moe::train {
@@ -13,8 +12,5 @@ namespace moe::train {
 // The steps listed in MOE_FAULT_NONFINITE_STEPS (empty when unset). Throws moe::Error naming
 // the variable for anything but positive integers separated by commas.
 std::vector<int64_t> nonfinite_fault_steps();
-
-// Parses such a list; `source` names it in errors.
-std::vector<int64_t> parse_step_list(const std::string& text, const std::string& source);
 
 }  // namespace moe::train

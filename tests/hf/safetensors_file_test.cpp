@@ -239,6 +239,24 @@ TEST_F(SafetensorsFileTest, IntegerTensorHasShapeAndDtypeButCannotBeRead) {
   EXPECT_MENTIONS(message, "cannot be read as float32");
 }
 
+TEST_F(SafetensorsFileTest, Int64TensorReadsAsInt64AndOnlyI64Does) {
+  std::string data;
+  for (const int64_t v : {int64_t{7}, int64_t{-2}, int64_t{1} << 40}) {
+    data.append(reinterpret_cast<const char*>(&v), sizeof v);  // little-endian, as stored
+  }
+  const std::string file =
+      write_raw("ids.safetensors",
+                R"({"ids": {"dtype": "I64", "shape": [3], "data_offsets": [0, 24]},)"
+                R"( "w": {"dtype": "F32", "shape": [0], "data_offsets": [24, 24]}})",
+                data);
+  const SafetensorsReader reader(file);
+  EXPECT_TRUE(torch::equal(reader.read_int64("ids"),
+                           torch::tensor({int64_t{7}, int64_t{-2}, int64_t{1} << 40})));
+  const std::string message = error_of([&] { reader.read_int64("w"); });
+  expect_names_file(message, file);
+  EXPECT_MENTIONS(message, "'w' has dtype F32, not I64");
+}
+
 TEST_F(SafetensorsFileTest, AbsentTensorNameIsAnError) {
   const std::string file = path("absent.safetensors");
   write_safetensors(file, {{"present", torch::ones({2})}}, TensorDtype::float32, {});

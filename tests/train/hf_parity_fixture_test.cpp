@@ -10,11 +10,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>  // the safetensors header, for the int64 token ids
 #include <string>
 #include <vector>
 
@@ -38,24 +36,6 @@ constexpr char kGenerateCommand[] =
 // Two float32 implementations of the same arithmetic: only summation order differs.
 constexpr double kTolerance = 1e-5;
 
-// SafetensorsReader::read decodes floating tensors only; the token ids are I64. The reader has
-// already validated the header and the layout, so this only locates the bytes.
-torch::Tensor read_int64(const SafetensorsReader& reader, const std::string& name) {
-  EXPECT_EQ(reader.dtype(name), "I64") << reader.path() << ": " << name;
-  std::ifstream file(reader.path(), std::ios::binary);
-  uint64_t header_size = 0;  // little-endian, as is every machine this runs on
-  file.read(reinterpret_cast<char*>(&header_size), sizeof header_size);
-  std::string header(header_size, ' ');
-  file.read(header.data(), static_cast<std::streamsize>(header_size));
-  const auto offsets = nlohmann::json::parse(header).at(name).at("data_offsets");
-  torch::Tensor values = torch::empty(reader.shape(name), torch::kInt64);
-  file.seekg(static_cast<std::streamoff>(sizeof header_size + header_size +
-                                         offsets.at(0).get<uint64_t>()));
-  file.read(static_cast<char*>(values.data_ptr()), static_cast<std::streamsize>(values.nbytes()));
-  EXPECT_TRUE(file.good()) << reader.path() << ": cannot read " << name;
-  return values;
-}
-
 struct TokenBatch {
   torch::Tensor input_ids;       // [batch, length] int64
   torch::Tensor attention_mask;  // [batch, length] int64, 1 at real tokens
@@ -63,8 +43,7 @@ struct TokenBatch {
 
 // side: "anchor" or "positive".
 TokenBatch read_batch(const SafetensorsReader& expected, const std::string& side) {
-  return {read_int64(expected, side + "_input_ids"),
-          read_int64(expected, side + "_attention_mask")};
+  return {expected.read_int64(side + "_input_ids"), expected.read_int64(side + "_attention_mask")};
 }
 
 // A dense encoder initialised from the Hugging Face folder, as Trainer does with
