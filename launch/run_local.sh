@@ -12,7 +12,8 @@
 #   --oversubscribe only when NP exceeds the cores, so small machines still run tests.
 # - No core binding unless MOE_BIND_CORES=1 (then each rank is pinned to its core group;
 #   faster on a dedicated node, harmful when the node is shared).
-# - --quiet: our programs print one clear line on failure; mpirun's own banners about
+# - --quiet: our programs print one clear line on failure (also when a rank dies, see
+#   odls_base_sigkill_timeout below); mpirun's own banners about
 #   non-zero exits only repeat it (MOE_MPIRUN_VERBOSE=1 brings them back).
 # Extra mpirun flags can be passed in MOE_MPIRUN_FLAGS. MOE_LAUNCH_DRY_RUN=1 prints the
 # command instead of running it.
@@ -63,6 +64,10 @@ else
   flags+=(--bind-to none)
 fi
 if [[ ${MOE_MPIRUN_VERBOSE:-0} != 1 ]]; then flags+=(--quiet); fi
+# When a rank dies, mpirun sends the others SIGTERM and, after this many seconds, SIGKILL
+# (default 1). Five give them time to say which rank died (docs/RELIABILITY.md); a rank that
+# is not waiting for the dead one finishes its step and checkpoints, as on preemption.
+flags+=(--mca odls_base_sigkill_timeout 5)
 if [[ $(id -u) -eq 0 ]]; then flags+=(--allow-run-as-root); fi
 if ((np > cores)); then flags+=(--oversubscribe); fi
 # shellcheck disable=SC2206  # word splitting of the extra flags is intended

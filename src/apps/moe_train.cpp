@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
                                      ", host of rank 0: ", mpi.host(),
                                      ", device: ", moe::dist::describe_device(device)));
     auto mpi_world = moe::dist::MpiCommunicator::world();
+    mpi_world->set_timeout(options.dist.timeout_s);
     // CUDA tensors travel over NCCL (bootstrapped over MPI), CPU tensors over MPI.
     auto world = moe::dist::make_device_communicator(*mpi_world, device, options.dist.timeout_s);
     moe::train::Trainer trainer(options, effective_yaml, *world, device);

@@ -14,4 +14,7 @@ inline std::string fixed(double value, int digits = 4) {
   return out.str();
 }
 
+// 12.345 -> "12.3 s" (durations in messages).
+inline std::string seconds_text(double seconds) { return fixed(seconds, 1) + " s"; }
+
 }  // namespace moe

@@ -170,8 +170,10 @@ OptionTable train_option_table() {
                "expert's rank and back (two all-to-alls per expert layer; needed when routing "
                "can differ per layer).");
   t.add_float("dist.timeout_s", 600.0,
-              "Seconds a GPU collective may take before the job is ended with a message naming "
-              "the operation (a hang detector: a dead or stuck rank ends every rank).")
+              "Seconds a collective (MPI or NCCL) may take before the job is ended with a "
+              "message naming the operation (a hang detector: a stalled rank, or a dead rank on "
+              "another host, ends every rank; a dead rank on the same host is seen at once). "
+              "Keep it well above the longest step, evaluation or checkpoint write.")
       .greater_than(0);
   t.add_choice("eval.split", {"valid", "test"}, "test",
                "Split of the before/after table (F1max threshold tuned on it, as in the paper). "

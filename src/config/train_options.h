@@ -76,7 +76,7 @@ struct TrainOptions {
   } train;
   struct Dist {
     DispatchMode dispatch = DispatchMode::kData;
-    double timeout_s = 0;  // GPU collective watchdog
+    double timeout_s = 0;  // collective hang detector (MPI and NCCL)
   } dist;
   struct Eval {
     EvalSplit split = EvalSplit::kTest;

@@ -1,4 +1,5 @@
-// MPI implementation of the Communicator interface (CPU tensors, blocking collectives).
+// MPI implementation of the Communicator interface (CPU tensors, blocking collectives, each
+// watched by a CollectiveWatch so that a dead or stalled peer ends the job with a message).
 #include "dist/mpi_communicator.h"
 
 #include <chrono>
@@ -67,23 +68,35 @@ class ScopedCollective {
 }  // namespace
 
 std::unique_ptr<MpiCommunicator> MpiCommunicator::world() {
-  return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(MPI_COMM_WORLD, false));
+  return std::unique_ptr<MpiCommunicator>(
+      new MpiCommunicator(MPI_COMM_WORLD, false, kDefaultCollectiveTimeoutSeconds));
 }
 
 std::unique_ptr<MpiCommunicator> MpiCommunicator::self() {
-  return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(MPI_COMM_SELF, false));
+  return std::unique_ptr<MpiCommunicator>(
+      new MpiCommunicator(MPI_COMM_SELF, false, kDefaultCollectiveTimeoutSeconds));
 }
 
 std::unique_ptr<MpiCommunicator> MpiCommunicator::duplicate() const {
   MPI_Comm copy = MPI_COMM_NULL;
   MOE_MPI_CHECK(MPI_Comm_dup(comm_, &copy));
-  return std::unique_ptr<MpiCommunicator>(new MpiCommunicator(copy, true));
+  return std::unique_ptr<MpiCommunicator>(
+      new MpiCommunicator(copy, true, wait_rules_.timeout_seconds));
 }
 
-MpiCommunicator::MpiCommunicator(MPI_Comm comm, bool owned) : comm_(comm), owned_(owned) {
+MpiCommunicator::MpiCommunicator(MPI_Comm comm, bool owned, double timeout_seconds)
+    : comm_(comm), owned_(owned) {
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
   MOE_MPI_CHECK(MPI_Comm_rank(comm_, &rank_));
   MOE_MPI_CHECK(MPI_Comm_size(comm_, &size_));
+  wait_rules_.member_world_ranks = world_ranks_of(comm_);
+  set_timeout(timeout_seconds);
+}
+
+void MpiCommunicator::set_timeout(double seconds) {
+  MOE_REQUIRE(seconds > 0, "MPI communicator: the collective timeout must be positive, got ",
+              seconds);
+  wait_rules_.timeout_seconds = seconds;
 }
 
 MpiCommunicator::~MpiCommunicator() {
@@ -95,6 +108,7 @@ MpiCommunicator::~MpiCommunicator() {
 void MpiCommunicator::all_reduce_sum(torch::Tensor& tensor) {
   require_cpu_contiguous(tensor, "all_reduce_sum");
   ScopedCollective timing(stats_, tensor.numel() * tensor.element_size());
+  const CollectiveWatch watch("all_reduce_sum", wait_rules_);
   MOE_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, tensor.data_ptr(),
                               as_mpi_count(tensor.numel(), "all_reduce_sum"), mpi_type_of(tensor),
                               MPI_SUM, comm_));
@@ -103,6 +117,7 @@ void MpiCommunicator::all_reduce_sum(torch::Tensor& tensor) {
 std::vector<int64_t> MpiCommunicator::all_gather_value(int64_t value) {
   std::vector<int64_t> values(size_);
   ScopedCollective timing(stats_, sizeof(int64_t));
+  const CollectiveWatch watch("all_gather_value", wait_rules_);
   MOE_MPI_CHECK(MPI_Allgather(&value, 1, MPI_INT64_T, values.data(), 1, MPI_INT64_T, comm_));
   return values;
 }
@@ -121,6 +136,7 @@ torch::Tensor MpiCommunicator::all_gather_rows(const torch::Tensor& local_in) {
   }
   torch::Tensor result = torch::empty(shape_with_rows(local, total_rows), local.options());
   ScopedCollective timing(stats_, local.numel() * local.element_size());
+  const CollectiveWatch watch("all_gather_rows", wait_rules_);
   MOE_MPI_CHECK(MPI_Allgatherv(local.data_ptr(), counts[rank_], mpi_type_of(local),
                                result.data_ptr(), counts.data(), displacements.data(),
                                mpi_type_of(local), comm_));
@@ -139,6 +155,7 @@ torch::Tensor MpiCommunicator::reduce_scatter_rows(const torch::Tensor& full_in,
     counts[p] = as_mpi_count(rows_per_rank[p] * row_elements, "reduce_scatter_rows");
   torch::Tensor result = torch::empty(shape_with_rows(full, rows_per_rank[rank_]), full.options());
   ScopedCollective timing(stats_, full.numel() * full.element_size());
+  const CollectiveWatch watch("reduce_scatter_rows", wait_rules_);
   MOE_MPI_CHECK(MPI_Reduce_scatter(full.data_ptr(), result.data_ptr(), counts.data(),
                                    mpi_type_of(full), MPI_SUM, comm_));
   return result;
@@ -155,6 +172,7 @@ torch::Tensor MpiCommunicator::all_to_all_rows(const torch::Tensor& send_in,
   std::vector<int64_t> recv_rows(size_);
   {
     ScopedCollective timing(stats_, size_ * static_cast<int64_t>(sizeof(int64_t)));
+    const CollectiveWatch watch("all_to_all_rows (row counts)", wait_rules_);
     MOE_MPI_CHECK(
         MPI_Alltoall(send_rows.data(), 1, MPI_INT64_T, recv_rows.data(), 1, MPI_INT64_T, comm_));
   }
@@ -171,6 +189,7 @@ torch::Tensor MpiCommunicator::all_to_all_rows(const torch::Tensor& send_in,
   }
   torch::Tensor result = torch::empty(shape_with_rows(send, recv_offset), send.options());
   ScopedCollective timing(stats_, (send.numel() - send_counts[rank_]) * send.element_size());
+  const CollectiveWatch watch("all_to_all_rows", wait_rules_);
   MOE_MPI_CHECK(MPI_Alltoallv(send.data_ptr(), send_counts.data(), send_displ.data(),
                               mpi_type_of(send), result.data_ptr(), recv_counts.data(),
                               recv_displ.data(), mpi_type_of(send), comm_));
@@ -193,6 +212,7 @@ torch::Tensor MpiCommunicator::gather_rows(const torch::Tensor& local_in, int ro
                              ? torch::empty(shape_with_rows(local, total_rows), local.options())
                              : torch::empty({0}, local.options());
   ScopedCollective timing(stats_, local.numel() * local.element_size());
+  const CollectiveWatch watch("gather_rows", wait_rules_);
   MOE_MPI_CHECK(MPI_Gatherv(local.data_ptr(), counts[rank_], mpi_type_of(local), result.data_ptr(),
                             counts.data(), displacements.data(), mpi_type_of(local), root, comm_));
   return result;
@@ -201,19 +221,22 @@ torch::Tensor MpiCommunicator::gather_rows(const torch::Tensor& local_in, int ro
 void MpiCommunicator::broadcast(torch::Tensor& tensor, int root) {
   require_cpu_contiguous(tensor, "broadcast");
   ScopedCollective timing(stats_, rank_ == root ? tensor.numel() * tensor.element_size() : 0);
+  const CollectiveWatch watch("broadcast", wait_rules_);
   MOE_MPI_CHECK(MPI_Bcast(tensor.data_ptr(), as_mpi_count(tensor.numel(), "broadcast"),
                           mpi_type_of(tensor), root, comm_));
 }
 
 void MpiCommunicator::barrier() {
   ScopedCollective timing(stats_, 0);
+  const CollectiveWatch watch("barrier", wait_rules_);
   MOE_MPI_CHECK(MPI_Barrier(comm_));
 }
 
 std::unique_ptr<Communicator> MpiCommunicator::split(int color, int key) {
   MPI_Comm child = MPI_COMM_NULL;
   MOE_MPI_CHECK(MPI_Comm_split(comm_, color, key, &child));
-  return std::unique_ptr<Communicator>(new MpiCommunicator(child, true));
+  return std::unique_ptr<Communicator>(
+      new MpiCommunicator(child, true, wait_rules_.timeout_seconds));
 }
 
 }  // namespace moe::dist

@@ -1,8 +1,10 @@
-// Communicator over an MPI communicator for CPU tensors.
+// Communicator over an MPI communicator for CPU tensors; no collective waits forever
+// (collective_watch.h).
 #pragma once
 
 #include <mpi.h>
 
+#include "dist/collective_watch.h"
 #include "dist/communicator.h"
 
 namespace moe::dist {
@@ -38,13 +40,18 @@ class MpiCommunicator final : public Communicator {
 
   MPI_Comm handle() const { return comm_; }
 
+  // Seconds a collective may take before the job is ended (collective_watch.h); communicators
+  // made by duplicate() and split() inherit it.
+  void set_timeout(double seconds);
+
  private:
-  MpiCommunicator(MPI_Comm comm, bool owned);
+  MpiCommunicator(MPI_Comm comm, bool owned, double timeout_seconds);
 
   MPI_Comm comm_;
   bool owned_;
   int rank_ = 0;
   int size_ = 1;
+  CollectiveWaitRules wait_rules_;
 };
 
 }  // namespace moe::dist

@@ -11,7 +11,9 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "dist/collective_watch.h"
 #include "dist/mpi_check.h"
+#include "dist/peer_processes.h"
 
 namespace moe::dist {
 namespace {
@@ -65,6 +67,7 @@ MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
   MPI_Comm_free(&node_comm);
   local_rank_ = env_int("OMPI_COMM_WORLD_LOCAL_RANK", env_int("SLURM_LOCALID", node_rank));
   local_size_ = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", node_size);
+  PeerProcesses::record_world();
 
   const int slurm_tasks = env_int("SLURM_NTASKS", 0);
   if (slurm_tasks > 1 && world_size_ == 1) {
@@ -83,6 +86,9 @@ int MpiEnvironment::threads_per_rank(int configured) const {
 int MpiEnvironment::first_rank_where(bool condition) const {
   int candidate = condition ? rank_ : world_size_;
   int first = world_size_;
+  CollectiveWaitRules rules;
+  rules.member_world_ranks = world_ranks_of(MPI_COMM_WORLD);
+  const CollectiveWatch watch("first_rank_where", rules);
   MOE_MPI_CHECK(MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
   return first < world_size_ ? first : -1;
 }

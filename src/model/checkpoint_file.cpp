@@ -1,14 +1,21 @@
 // Reading and writing the HDF5 checkpoint layout described in checkpoint_file.h.
 #include "model/checkpoint_file.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <system_error>
 
 #include "common/error.h"
 #include "common/hdf5_file.h"
+#include "common/number_format.h"
 
 namespace moe::model {
 namespace {
@@ -130,37 +137,122 @@ EncoderLayout layout_from_json(const std::string& text) {
   return l;
 }
 
-void write_checkpoint(const std::string& path, const CheckpointContents& contents) {
-  const std::string temporary = path + ".tmp";
-  {
-    h5::File file = h5::File::create(temporary);
-    file.set_attribute("/", "format_version", kCheckpointFormatVersion);
-    file.set_attribute("/", "step", contents.step);
-    file.set_attribute("/", "bert_config", bert_config_to_json(contents.config));
-    file.set_attribute("/", "layout", layout_to_json(contents.layout));
-    file.set_attribute("/", "vocab_hash", std::to_string(contents.vocab_hash));
-    file.set_attribute("/", "lowercase", int64_t{contents.lowercase});
-    file.set_attribute("/", "max_length", contents.max_length);
-    file.set_attribute("/", "config_yaml", contents.config_yaml);
-    std::vector<uint8_t> vocab_bytes;
-    for (const std::string& token : contents.vocab_tokens) {
-      vocab_bytes.insert(vocab_bytes.end(), token.begin(), token.end());
-      vocab_bytes.push_back('\n');
+namespace {
+
+void write_contents(const std::string& temporary, const CheckpointContents& contents,
+                    const TensorWrittenCallback& on_tensor_written) {
+  const int64_t total =
+      static_cast<int64_t>(contents.shared.size() + contents.training_state.size()) +
+      std::accumulate(contents.experts.begin(), contents.experts.end(), int64_t{0},
+                      [](int64_t sum, const auto& domain) {
+                        return sum + static_cast<int64_t>(domain.second.size());
+                      });
+  int64_t written = 0;
+  const auto count_one = [&] {
+    ++written;
+    if (on_tensor_written) on_tensor_written(written, total);
+  };
+  h5::File file = h5::File::create(temporary);
+  file.set_attribute("/", "format_version", kCheckpointFormatVersion);
+  file.set_attribute("/", "step", contents.step);
+  file.set_attribute("/", "bert_config", bert_config_to_json(contents.config));
+  file.set_attribute("/", "layout", layout_to_json(contents.layout));
+  file.set_attribute("/", "vocab_hash", std::to_string(contents.vocab_hash));
+  file.set_attribute("/", "lowercase", int64_t{contents.lowercase});
+  file.set_attribute("/", "max_length", contents.max_length);
+  file.set_attribute("/", "config_yaml", contents.config_yaml);
+  std::vector<uint8_t> vocab_bytes;
+  for (const std::string& token : contents.vocab_tokens) {
+    vocab_bytes.insert(vocab_bytes.end(), token.begin(), token.end());
+    vocab_bytes.push_back('\n');
+  }
+  file.write<uint8_t>("tokenizer/vocab", vocab_bytes);
+  for (const auto& [name, tensor] : contents.shared) {
+    write_tensor(file, "shared/" + name, tensor);
+    count_one();
+  }
+  for (const auto& [domain, tensors] : contents.experts)
+    for (const auto& [name, tensor] : tensors) {
+      write_tensor(file, "experts/" + domain + "/" + name, tensor);
+      count_one();
     }
-    file.write<uint8_t>("tokenizer/vocab", vocab_bytes);
-    for (const auto& [name, tensor] : contents.shared) write_tensor(file, "shared/" + name, tensor);
-    for (const auto& [domain, tensors] : contents.experts)
-      for (const auto& [name, tensor] : tensors)
-        write_tensor(file, "experts/" + domain + "/" + name, tensor);
-    for (const auto& [name, tensor] : contents.training_state)
-      write_typed_tensor(file, "train/" + name, tensor);
-    file.flush();
-    file.close();
+  for (const auto& [name, tensor] : contents.training_state) {
+    write_typed_tensor(file, "train/" + name, tensor);
+    count_one();
+  }
+  file.flush();
+  file.close();
+}
+
+// Flushes a file's (or a folder's) data to the device. Before the rename, so that a node that
+// loses power cannot come back with an empty file under the checkpoint's name; after it, on
+// the folder, so that the rename itself is kept.
+void sync_to_device(const std::string& path) {
+  struct Descriptor {
+    int fd;
+    ~Descriptor() {
+      if (fd >= 0) ::close(fd);
+    }
+  } file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  MOE_REQUIRE(file.fd >= 0, "cannot open ", path, " to sync it: ", std::strerror(errno));
+  MOE_REQUIRE(::fsync(file.fd) == 0, "cannot sync ", path,
+              " to its device: ", std::strerror(errno));
+}
+
+int64_t tensor_bytes(const CheckpointContents& contents) {
+  int64_t bytes = 0;
+  const auto add = [&](const auto& named) {
+    for (const auto& item : named) bytes += item.second.numel() * item.second.element_size();
+  };
+  add(contents.shared);
+  for (const auto& domain : contents.experts) add(domain.second);
+  add(contents.training_state);
+  return bytes;
+}
+
+std::string mebibytes(double bytes) { return fixed(bytes / (1024.0 * 1024.0), 1) + " MiB"; }
+
+// A failed write, said so that the cause comes first: a full disk (the usual one) is named
+// with the space free and the space needed, the library's own words follow.
+std::string describe_failed_write(const std::string& path, const CheckpointContents& contents,
+                                  const std::string& cause) {
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code error;
+  const std::filesystem::space_info space =
+      std::filesystem::space(folder.empty() ? "." : folder, error);
+  const bool disk_full = cause.find("No space left on device") != std::string::npos ||
+                         cause.find("Disk quota exceeded") != std::string::npos;
+  const std::string room =
+      error ? std::string("")
+            : cat(mebibytes(static_cast<double>(space.available)), " free there, about ",
+                  mebibytes(static_cast<double>(tensor_bytes(contents))), " needed; ");
+  return cat(
+      "checkpoint ", path, " could not be written",
+      disk_full ? ": no space left on its filesystem (" : " (", room,
+      "the partial file was removed and any previous checkpoint is untouched). Cause: ", cause);
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const CheckpointContents& contents,
+                      const TensorWrittenCallback& on_tensor_written) {
+  // Written beside the target and renamed over it: a reader (or a resumed run) sees the old
+  // file or the complete new one, never a part, whatever stops the writer.
+  const std::string temporary = path + ".tmp";
+  try {
+    write_contents(temporary, contents, on_tensor_written);
+    sync_to_device(temporary);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw Error(describe_failed_write(path, contents, e.what()));
   }
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
   MOE_REQUIRE(!error, "checkpoint ", path, ": cannot rename from ", temporary, ": ",
               error.message());
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  sync_to_device(folder.empty() ? "." : folder);
 }
 
 CheckpointContents read_checkpoint(const std::string& path) {

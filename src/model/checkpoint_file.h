@@ -19,6 +19,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -52,7 +53,14 @@ EncoderLayout layout_from_json(const std::string& text);
 std::string bert_config_to_json(const BertConfig& config);
 BertConfig bert_config_from_json(const std::string& text);
 
-void write_checkpoint(const std::string& path, const CheckpointContents& contents);
+// Called after each tensor is written, with the count so far and the total.
+using TensorWrittenCallback = std::function<void(int64_t written, int64_t total)>;
+
+// Writes PATH.tmp and renames it to PATH. On failure (a full disk, an I/O error) the partial
+// file is removed and the error names the path, the cause and the free space; a previous
+// file at PATH is untouched.
+void write_checkpoint(const std::string& path, const CheckpointContents& contents,
+                      const TensorWrittenCallback& on_tensor_written = {});
 // Errors name the file and what is missing or inconsistent.
 CheckpointContents read_checkpoint(const std::string& path);
 

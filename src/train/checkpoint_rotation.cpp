@@ -45,6 +45,24 @@ void remove_old_step_checkpoints(const std::string& run_dir, int keep) {
   }
 }
 
+std::vector<std::string> remove_unfinished_checkpoints(const std::string& run_dir) {
+  std::vector<std::string> removed;
+  std::error_code error;
+  if (!fs::is_directory(run_dir, error)) return removed;
+  for (const auto& entry : fs::directory_iterator(run_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name.size() < 7 ||
+        name.compare(name.size() - 7, 7, ".h5.tmp") != 0)
+      continue;
+    fs::remove(entry.path(), error);
+    MOE_REQUIRE(!error, "run.dir: cannot remove the unfinished checkpoint ", entry.path().string(),
+                ": ", error.message());
+    removed.push_back(entry.path().string());
+  }
+  std::sort(removed.begin(), removed.end());
+  return removed;
+}
+
 std::string choose_resume_checkpoint(const std::string& setting, const std::string& run_dir,
                                      const std::string& final_name) {
   if (setting == "never") return "";

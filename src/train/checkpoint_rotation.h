@@ -24,6 +24,10 @@ std::vector<StepCheckpoint> list_step_checkpoints(const std::string& run_dir);
 // Deletes all but the newest `keep` step checkpoints.
 void remove_old_step_checkpoints(const std::string& run_dir, int keep);
 
+// Deletes the *.h5.tmp files in run_dir, left by a writer that was stopped mid-write (they
+// never replaced a checkpoint, see write_checkpoint); returns their paths, sorted.
+std::vector<std::string> remove_unfinished_checkpoints(const std::string& run_dir);
+
 // The checkpoint to resume from for checkpoint.resume = `setting`: "never" -> ""; a path ->
 // that path (an error naming it when it does not exist); "auto" -> the newest of the step
 // checkpoints and run_dir/final_name by their stored step, or "" when there is none.

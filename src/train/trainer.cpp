@@ -78,7 +78,7 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
     : options_(options),
       config_yaml_(std::move(config_yaml)),
       world_(world),
-      nonfinite_fault_steps_(nonfinite_fault_steps()) {
+      faults_(requested_faults()) {
   manifest_ = data::Manifest::load(options_.data.manifest);
   if (!options_.data.domains.empty())
     manifest_ = manifest_.restricted_to(options_.data.domains, "data.domains");
@@ -168,9 +168,15 @@ Trainer::Trainer(const config::TrainOptions& options, std::string config_yaml,
 
   const std::string resume = choose_resume_checkpoint(options_.checkpoint.resume, options_.run.dir,
                                                       options_.checkpoint.name);
-  if (!resume.empty()) resume_from(resume);
+  if (!resume.empty()) {
+    resume_from(resume);
+    last_written_checkpoint_ = resume;
+  }
 
   if (world_.rank() == 0) {
+    for (const std::string& path : remove_unfinished_checkpoints(options_.run.dir))
+      log::info("checkpoint",
+                cat("removed ", path, ", left by a checkpoint write that was cut off"));
     std::filesystem::create_directories(options_.run.dir);
     // A resumed run continues the metrics of the run it resumes.
     const std::string metrics_path = options_.run.dir + "/metrics.jsonl";
@@ -212,8 +218,9 @@ double Trainer::train_step() {
   last_router_loss_ = result.router_loss;
   last_scale_ = result.scale;
   last_router_accuracy_ = result.router_accuracy;
+  act_on_rank_faults(faults_, world_.rank(), step_ + 1);
   if (world_.rank() == 0 &&
-      std::count(nonfinite_fault_steps_.begin(), nonfinite_fault_steps_.end(), step_ + 1) != 0)
+      std::count(faults_.nonfinite_steps.begin(), faults_.nonfinite_steps.end(), step_ + 1) != 0)
     poison_one_gradient();
   last_grad_norm_ = model_->clip_gradients(options_.train.clip_grad_norm);
   last_lr_ = lr;
@@ -313,18 +320,19 @@ TrainingSummary Trainer::run() {
       summary.checkpoint_path = step_checkpoint_path(options_.run.dir, step_);
       log::info("train", signal != 0 ? cat("signal ", signal, " received: stopping at step ", step_)
                                      : cat("run.stop_after_steps reached at step ", step_));
-      save_checkpoint(summary.checkpoint_path);
+      save_required_checkpoint(summary.checkpoint_path);
       return summary;
     }
     if (options_.checkpoint.every > 0 && step_ % options_.checkpoint.every == 0 && !last &&
-        !early_stopped)
-      save_checkpoint(step_checkpoint_path(options_.run.dir, step_));
+        !early_stopped && !save_checkpoint(step_checkpoint_path(options_.run.dir, step_)))
+      log::info("checkpoint", cat("training goes on with its state in memory; the next checkpoint "
+                                  "tries again"));
   }
   log::info("train", cat("trained ", step_ - first_step, " steps in ",
                          fixed(seconds_since(start), 1), " s"));
 
   summary.checkpoint_path = options_.run.dir + "/" + options_.checkpoint.name;
-  save_checkpoint(summary.checkpoint_path);
+  save_required_checkpoint(summary.checkpoint_path);
 
   // The honest protocol evaluates the checkpoint chosen on the validation split.
   int64_t evaluated_step = step_;
@@ -396,9 +404,15 @@ void Trainer::write_metrics_line(const std::string& json_line) {
   if (!metrics_file_.is_open()) return;
   metrics_file_ << json_line << '\n';
   metrics_file_.flush();
+  if (metrics_file_.good()) return;
+  // A full disk must not stop training (the checkpoints say what they could not write), but
+  // a metrics file with a hole in it must not go unnoticed either.
+  log::warn("metrics", cat("cannot write to ", options_.run.dir,
+                           "/metrics.jsonl (is its disk full?); its later lines are lost"));
+  metrics_file_.close();
 }
 
-void Trainer::save_checkpoint(const std::string& path) {
+bool Trainer::save_checkpoint(const std::string& path) {
   model::CheckpointContents contents = model_->gather_checkpoint();
   TrainingCounters counters;
   counters.step = step_;
@@ -409,6 +423,7 @@ void Trainer::save_checkpoint(const std::string& path) {
   counters.nonfinite_steps = nonfinite_steps_;
   contents.training_state = gather_training_state(
       *model_, *optimizer_, train_loader_->state().encode(), counters, other_parameters());
+  std::string failure;
   if (world_.rank() == 0) {
     if (!before_.empty()) contents.training_state[before_key()] = evaluation_rows(before_);
     contents.step = step_;
@@ -417,12 +432,31 @@ void Trainer::save_checkpoint(const std::string& path) {
     contents.lowercase = manifest_.lowercase;
     contents.max_length = manifest_.max_length;
     contents.config_yaml = config_yaml_;
-    model::write_checkpoint(path, contents);
-    remove_old_step_checkpoints(options_.run.dir, options_.checkpoint.keep_last);
-    log::info("checkpoint", cat("wrote ", path, " (step ", step_, ")"));
+    try {
+      model::write_checkpoint(path, contents, checkpoint_fault_hook(faults_, step_));
+      remove_old_step_checkpoints(options_.run.dir, options_.checkpoint.keep_last);
+      log::info("checkpoint", cat("wrote ", path, " (step ", step_, ")"));
+    } catch (const std::exception& e) {
+      failure = e.what();
+      log::warn("checkpoint", failure);
+    }
   }
-  // Nobody leaves before the file is complete (a later stage may read it at once).
-  world_.barrier();
+  // Every rank learns the outcome, and nobody leaves before the file is complete (a later
+  // stage may read it at once).
+  torch::Tensor failed = torch::tensor({failure.empty() ? 0.0 : 1.0}, torch::kFloat64);
+  world_.all_reduce_sum(failed);  // CPU: over MPI also in NCCL mode
+  if (failed.item<double>() > 0.0) return false;
+  last_written_checkpoint_ = path;
+  return true;
+}
+
+void Trainer::save_required_checkpoint(const std::string& path) {
+  if (save_checkpoint(path)) return;
+  throw Error(cat(
+      "the checkpoint of step ", step_, " (", path, ") could not be written (rank 0 said why); ",
+      last_written_checkpoint_.empty() ? std::string("no checkpoint of this run was written")
+                                       : cat("the last one written is ", last_written_checkpoint_),
+      ": free space there and run the same command again to resume from it"));
 }
 
 std::string Trainer::before_key() const {

@@ -19,6 +19,7 @@
 #include "train/contrastive_loss.h"
 #include "train/domain_evaluation.h"
 #include "train/expert_parallel_model.h"
+#include "train/fault_injection.h"
 #include "train/pair_metrics.h"
 #include "train/run_table.h"
 
@@ -67,7 +68,13 @@ class Trainer {
                     const dist::CommunicationStats& window_communication);
   // Collective: writes the model and training state to `path` (rank 0), rotates the step
   // checkpoints, and returns when the file is complete.
-  void save_checkpoint(const std::string& path);
+  // Rank 0 writes the checkpoint once every rank has handed in its share. A write that fails
+  // (a full disk, an I/O error) leaves earlier checkpoints as they were; the result, whether
+  // the file was written, is the same on every rank.
+  bool save_checkpoint(const std::string& path);
+  // A checkpoint the run cannot go on without (the final one, or the one before a stop):
+  // a failed write ends the run with an error naming the last checkpoint that was written.
+  void save_required_checkpoint(const std::string& path);
   // Trained tensors outside the encoder, by checkpoint name (the learned loss scale).
   model::NamedTensors other_parameters() const;
   std::string before_key() const;  // where before_ is kept in checkpoints
@@ -111,9 +118,10 @@ class Trainer {
   int64_t examples_turn_ = 0;  // spreads examples over an expert's replicas
   double best_score_ = -std::numeric_limits<double>::infinity();  // weighted valid F1max
   int64_t best_step_ = -1;
-  int64_t stale_evaluations_ = 0;               // evaluations since the best one
-  int64_t nonfinite_steps_ = 0;                 // steps skipped for a NaN/Inf loss or gradient norm
-  std::vector<int64_t> nonfinite_fault_steps_;  // fault_injection.h
+  int64_t stale_evaluations_ = 0;        // evaluations since the best one
+  int64_t nonfinite_steps_ = 0;          // steps skipped for a NaN/Inf loss or gradient norm
+  FaultPlan faults_;                     // fault_injection.h
+  std::string last_written_checkpoint_;  // "" until one is written (or resumed from)
   // The evaluation before the first step, kept in checkpoints (/train/eval_before.<split>) so
   // a resumed run still reports before -> after over the whole training.
   std::vector<DomainEvaluation> before_;

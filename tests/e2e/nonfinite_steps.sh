@@ -14,16 +14,8 @@ trap 'rm -rf "$work"' EXIT
 source tests/support/synthetic_data.sh
 prepare_synthetic_data "$build" "$work"
 
-common=(--set "data.manifest=$work/data/manifest.json" --set model.max_position_embeddings=32
-  --set train.steps=8 --set train.warmup_steps=1 --set train.global_batch_size=16
-  --set eval.batch_size=128 --set runtime.threads_per_rank=1 --set train.log_every=1
-  --set checkpoint.every=2 --set checkpoint.keep_last=4 --set train.max_nonfinite_steps=1)
-train() {  # train RUN_DIR LOG [--set ...]
-  local dir=$1 log=$2
-  shift 2
-  launch/run_local.sh 2 "$build/bin/moe_train" configs/quickstart.yaml "${common[@]}" \
-    --set "run.dir=$dir" "$@" >"$log" 2>&1
-}
+source tests/support/fault_runs.sh
+fault_run_settings+=(--set train.max_nonfinite_steps=1)
 
 # 1. One bad step of one allowed.
 MOE_FAULT_NONFINITE_STEPS=3 train "$work/one" "$work/one.log" || { cat "$work/one.log" >&2; exit 1; }

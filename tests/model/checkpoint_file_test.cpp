@@ -1,6 +1,7 @@
 // Checks the HDF5 checkpoint file: bit-exact round trips of every tensor and attribute for
-// dense and MoE models, atomic writing (no "<path>.tmp" left), and errors that name what is
-// wrong (format_version, a missing expert group, a missing file).
+// dense and MoE models, atomic writing (no "<path>.tmp" left, also when a write fails
+// midway), and errors that name what is wrong (format_version, a missing expert group, a
+// missing file).
 #include "model/checkpoint_file.h"
 
 #include <gtest/gtest.h>
@@ -172,6 +173,41 @@ TEST_F(CheckpointFileTest, OverwritingReplacesTheOldCheckpoint) {
   write_checkpoint(path("latest.h5"), second);
   EXPECT_EQ(files(), std::vector<std::string>{"latest.h5"});
   expect_same_contents(read_checkpoint(path("latest.h5")), second);
+}
+
+TEST_F(CheckpointFileTest, AFailedWriteLeavesThePreviousFileAndNoPart) {
+  const CheckpointContents first = contents_of({"cardio", "pulmo"}, 3);
+  write_checkpoint(path("latest.h5"), first);
+  CheckpointContents second = contents_of({"cardio", "pulmo"}, 4);
+  second.training_state["counters/step"] = torch::tensor({4.0}, torch::kFloat64);
+  int64_t seen_total = 0;
+  int64_t calls = 0;
+  std::string message;
+  try {
+    // A disk that fills up after a few tensors looks the same to the writer: an exception
+    // from the middle of the file.
+    write_checkpoint(path("latest.h5"), second, [&](int64_t written, int64_t total) {
+      ++calls;
+      seen_total = total;
+      EXPECT_EQ(written, calls);
+      if (written == 3) throw moe::Error("No space left on device");
+    });
+  } catch (const moe::Error& e) {
+    message = e.what();
+  }
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(seen_total,
+            static_cast<int64_t>(second.shared.size() + second.experts.at("cardio").size() +
+                                 second.experts.at("pulmo").size() + second.training_state.size()));
+  EXPECT_NE(message.find("checkpoint " + path("latest.h5") +
+                         " could not be written: no space left on its filesystem ("),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(" MiB needed; the partial file was removed"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("Cause: No space left on device"), std::string::npos) << message;
+  EXPECT_EQ(files(), std::vector<std::string>{"latest.h5"});
+  expect_same_contents(read_checkpoint(path("latest.h5")), first);
 }
 
 TEST_F(CheckpointFileTest, RestoredModelComputesWhatTheSavedOneDid) {

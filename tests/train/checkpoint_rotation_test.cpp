@@ -55,6 +55,23 @@ TEST(CheckpointRotation, KeepsTheNewest) {
   EXPECT_EQ(left[1].step, 5);
 }
 
+TEST(CheckpointRotation, RemovesOnlyUnfinishedCheckpoints) {
+  ScopedTempDir dir("moe_rotation");
+  write_stub_checkpoint(step_checkpoint_path(dir.dir(), 2), 2);
+  dir.write_file("step-00000004.h5.tmp", "cut off");
+  dir.write_file("checkpoint.h5.tmp", "cut off");
+  dir.write_file("metrics.jsonl", "{}");
+  dir.write_file("notes.tmp", "not a checkpoint");
+  EXPECT_EQ(
+      remove_unfinished_checkpoints(dir.dir()),
+      (std::vector<std::string>{dir.path("checkpoint.h5.tmp"), dir.path("step-00000004.h5.tmp")}));
+  EXPECT_TRUE(std::filesystem::exists(step_checkpoint_path(dir.dir(), 2)));
+  EXPECT_TRUE(std::filesystem::exists(dir.path("metrics.jsonl")));
+  EXPECT_TRUE(std::filesystem::exists(dir.path("notes.tmp")));
+  EXPECT_TRUE(remove_unfinished_checkpoints(dir.dir()).empty());
+  EXPECT_TRUE(remove_unfinished_checkpoints(dir.path("absent")).empty());
+}
+
 TEST(CheckpointRotation, AutoResumesTheNewestByStoredStep) {
   ScopedTempDir dir("moe_rotation");
   EXPECT_EQ(choose_resume_checkpoint("auto", dir.dir(), "checkpoint.h5"), "");

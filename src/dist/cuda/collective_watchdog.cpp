@@ -1,25 +1,20 @@
 // Implementation of CollectiveWatchdog and BootstrapDeadline (see collective_watchdog.h).
 #include "dist/cuda/collective_watchdog.h"
 
-#include <cstdio>
 #include <utility>
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/number_format.h"
 #include "dist/cuda/nccl_check.h"
 #include "dist/mpi_environment.h"
+#include "dist/peer_processes.h"
 
 namespace moe::dist {
 namespace {
 
 // Often enough that a failure is reported promptly; rarely enough to cost nothing.
 constexpr std::chrono::milliseconds kPollInterval(100);
-
-std::string seconds_text(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.1f s", seconds);
-  return text;
-}
 
 double seconds_between(std::chrono::steady_clock::time_point from,
                        std::chrono::steady_clock::time_point to) {
@@ -29,8 +24,12 @@ double seconds_between(std::chrono::steady_clock::time_point from,
 }  // namespace
 
 CollectiveWatchdog::CollectiveWatchdog(ncclComm_t comm, c10::DeviceIndex device, std::string label,
-                                       double timeout_seconds)
-    : comm_(comm), device_(device), label_(std::move(label)), timeout_seconds_(timeout_seconds) {
+                                       double timeout_seconds, std::vector<int> member_world_ranks)
+    : comm_(comm),
+      device_(device),
+      label_(std::move(label)),
+      timeout_seconds_(timeout_seconds),
+      member_world_ranks_(std::move(member_world_ranks)) {
   MOE_REQUIRE(timeout_seconds > 0, "NCCL watchdog on ", label_,
               ": the collective timeout must be positive, got ", timeout_seconds);
   thread_ = std::thread([this] { run(); });
@@ -102,6 +101,12 @@ std::string CollectiveWatchdog::inspect() {
 
   if (pending_.empty()) return "";
   const Pending& late = pending_.front();
+  if (const PeerProcesses* peers = PeerProcesses::instance()) {
+    const std::vector<int> ended = peers->ended_on_this_host(member_world_ranks_);
+    if (!ended.empty())
+      return cat(late.operation, " waits for ", peers->describe(ended),
+                 ", whose process has ended (killed or crashed) (", oldest, ").");
+  }
   const double waited = seconds_between(late.oldest_since, now);
   if (waited <= timeout_seconds_) return "";
   return cat(late.operation, " has not completed ", seconds_text(waited),

@@ -26,8 +26,10 @@ class CollectiveWatchdog {
   // A collective is late once it has been the oldest unfinished one for timeout_seconds
   // (so waiting behind earlier collectives does not count, but waiting for the compute that
   // produces its inputs does: keep the timeout well above a training step).
+  // `member_world_ranks` are the communicator's ranks as world ranks: one of them whose
+  // process has ended on this host (PeerProcesses) ends the job at once, naming it.
   CollectiveWatchdog(ncclComm_t comm, c10::DeviceIndex device, std::string label,
-                     double timeout_seconds);
+                     double timeout_seconds, std::vector<int> member_world_ranks);
   ~CollectiveWatchdog();  // stops and joins the thread
   CollectiveWatchdog(const CollectiveWatchdog&) = delete;
   CollectiveWatchdog& operator=(const CollectiveWatchdog&) = delete;
@@ -55,6 +57,7 @@ class CollectiveWatchdog {
   const c10::DeviceIndex device_;
   const std::string label_;
   const double timeout_seconds_;
+  const std::vector<int> member_world_ranks_;
 
   std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;

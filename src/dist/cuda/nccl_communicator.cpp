@@ -239,7 +239,8 @@ NcclCommunicator::NcclCommunicator(std::unique_ptr<MpiCommunicator> group,
       stream_(c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device_)),
       inputs_ready_(device_) {
   comm_ = NcclCommHandle(bootstrap_nccl(*mpi_, device_, timeout_seconds_));
-  watchdog_ = std::make_unique<CollectiveWatchdog>(comm_.get(), device_, where(), timeout_seconds_);
+  watchdog_ = std::make_unique<CollectiveWatchdog>(comm_.get(), device_, where(), timeout_seconds_,
+                                                   world_ranks_of(mpi_->handle()));
   mpi_->reset_stats();  // set-up traffic is not the caller's communication
 }
 
