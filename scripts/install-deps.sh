@@ -20,6 +20,7 @@ packages=(
   libutf8proc-dev                   # Unicode normalisation and categories for the tokenizer
   gnuplot-nox                       # moe_report's plots (SVG/PNG; no X11)
   slurm-wlm munge                   # slurm/*.sbatch; tests/e2e/slurm_*.sh run a private cluster
+  clang libclang-rt-14-dev          # libFuzzer and its sanitizers (tests/fuzz)
 )
 
 missing=()

@@ -178,6 +178,13 @@ File File::create(const std::string& path) {
   MOE_REQUIRE(folder.empty() || std::filesystem::is_directory(folder, error), "HDF5 file ", path,
               ": cannot create it, folder ", folder.string(), " does not exist");
   Handle fapl = file_access_properties(path);
+  // The 1.10 file format checksums every piece of metadata (superblock, object headers,
+  // chunk indexes), so a flipped byte there fails the open or read with a checksum error
+  // instead of reaching HDF5's parsers, which are not safe on corrupt metadata (fuzzing found
+  // a heap overflow in 1.10.8, docs/RELIABILITY.md). Readable by HDF5 1.10 and newer.
+  Where(path, path)
+      .check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
+             "set the file format version of");
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
   if (id < 0) {
     std::string detail = take_hdf5_error_message();

@@ -65,14 +65,18 @@ std::string take_hdf5_error_message();
 
 // One open HDF5 file. Datasets and groups are addressed by '/'-separated paths relative to
 // the root (a leading '/' is optional); names may contain dots.
+// How File::write stores a dataset. Outside File because a nested class's member
+// initializers cannot serve as a default argument inside the enclosing class (clang).
+struct WriteOptions {
+  bool chunked = false;        // implied by fletcher32 or deflate_level > 0
+  int64_t chunk_elements = 0;  // elements per chunk; 0: about 1 MiB, capped by the shape
+  bool fletcher32 = false;     // checksum each chunk; corruption fails the read
+  int deflate_level = 0;       // 0: no compression, 1..9: gzip level
+};
+
 class File {
  public:
-  struct WriteOptions {
-    bool chunked = false;        // implied by fletcher32 or deflate_level > 0
-    int64_t chunk_elements = 0;  // elements per chunk; 0: about 1 MiB, capped by the shape
-    bool fletcher32 = false;     // checksum each chunk; corruption fails the read
-    int deflate_level = 0;       // 0: no compression, 1..9: gzip level
-  };
+  using WriteOptions = h5::WriteOptions;
 
   // Creates (or truncates) a file for writing.
   static File create(const std::string& path);

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "common/error.h"
+#include "common/json_problem.h"
 
 namespace moe::data {
 namespace {
@@ -91,8 +92,8 @@ Manifest Manifest::load(const std::string& path) {
   Json root;
   try {
     root = Json::parse(in);
-  } catch (const nlohmann::json::parse_error& error) {
-    throw Error(cat("manifest ", path, ": not valid JSON (byte ", error.byte, "): ", error.what()));
+  } catch (const nlohmann::json::exception& error) {
+    throw Error(cat("manifest ", path, ": not valid JSON ", json_problem(error)));
   }
   MOE_REQUIRE(root.is_object(), "manifest ", path, ": must be a JSON object, found ",
               root.type_name());

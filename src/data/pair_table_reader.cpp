@@ -11,7 +11,8 @@
 #include <unordered_set>
 #include <utility>
 
-#include "common/error.h"         // moe::Error, MOE_REQUIRE
+#include "common/error.h"
+#include "common/json_problem.h"  // moe::Error, MOE_REQUIRE
 #include "data/file_extension.h"  // lowercase_extension
 #include "data/manifest.h"        // domain_name_problem
 
@@ -114,15 +115,6 @@ bool parse_label_json(const nlohmann::json& value, float& label) {
   }
   if (value.is_string()) return parse_label_text(value.get_ref<const std::string&>(), label);
   return false;
-}
-
-// The part of a parse error after nlohmann's "[json.exception...] parse error at line 1,
-// column N: " prefix; the byte offset goes into our own message instead.
-std::string json_problem(const nlohmann::json::parse_error& error) {
-  const std::string what = error.what();
-  const std::size_t colon = what.find(": ");
-  return cat("at column ", error.byte, ": ",
-             colon == std::string::npos ? what : what.substr(colon + 2));
 }
 
 std::string quoted_list(const std::vector<std::string>& names) {
@@ -435,7 +427,7 @@ class PairTableReader::Impl {
       nlohmann::json object;
       try {
         object = nlohmann::json::parse(line_text_);
-      } catch (const nlohmann::json::parse_error& error) {
+      } catch (const nlohmann::json::exception& error) {
         reject(SkipReason::malformed, line, cat("bad JSON ", json_problem(error)));
         continue;
       }

@@ -10,7 +10,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "common/error.h"  // moe::Error, MOE_REQUIRE
+#include "common/error.h"
+#include "common/json_problem.h"  // moe::Error, MOE_REQUIRE
 
 namespace moe::data {
 namespace {
@@ -165,8 +166,8 @@ std::vector<Paper> read_papers_jsonl(const std::string& path) {
     nlohmann::json record;
     try {
       record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw Error(cat(where, ": bad JSON (", e.what(), ")"));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(cat(where, ": bad JSON ", json_problem(e)));
     }
     MOE_REQUIRE(record.is_object(), where, ": expected a JSON object, got ", record.type_name());
     Paper paper;

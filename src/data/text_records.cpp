@@ -16,7 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/error.h"         // moe::Error, MOE_REQUIRE, cat
+#include "common/error.h"
+#include "common/json_problem.h"  // moe::Error, MOE_REQUIRE, cat
 #include "data/delimited_text.h"  // LineReader, DelimitedRecordReader
 #include "data/file_extension.h"  // lowercase_extension
 #include "data/manifest.h"        // domain_name_problem
@@ -88,15 +89,6 @@ std::string quoted_list(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
   return out;
-}
-
-// The part of a parse error after nlohmann's "[json.exception...] parse error at line 1,
-// column N: " prefix.
-std::string json_problem(const nlohmann::json::parse_error& error) {
-  const std::string what = error.what();
-  const std::size_t colon = what.find(": ");
-  return cat("at column ", error.byte, ": ",
-             colon == std::string::npos ? what : what.substr(colon + 2));
 }
 
 void check_field_names(const std::string& path, TextFormat format, const TextFields& fields) {
@@ -370,7 +362,7 @@ class TextRecordReader::Impl {
       nlohmann::json object;
       try {
         object = nlohmann::json::parse(line_text_);
-      } catch (const nlohmann::json::parse_error& error) {
+      } catch (const nlohmann::json::exception& error) {
         fail(line, cat("bad JSON ", json_problem(error)));
       }
       if (!object.is_object()) fail(line, cat("expected a JSON object, got ", object.type_name()));

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "common/error.h"
+#include "common/json_problem.h"
 
 namespace moe::hf {
 
@@ -20,10 +21,8 @@ Json read_json(const std::string& path) {
   Json root;
   try {
     root = Json::parse(in);
-  } catch (const Json::parse_error& error) {
-    throw Error(cat(path, ": not valid JSON (byte ", error.byte, "): ", error.what()));
-  } catch (const Json::exception& error) {  // e.g. a number too large for a double
-    throw Error(cat(path, ": not valid JSON: ", error.what()));
+  } catch (const Json::exception& error) {  // bad syntax, or a number too large for a double
+    throw Error(cat(path, ": not valid JSON ", json_problem(error)));
   }
   return root;
 }

@@ -357,6 +357,10 @@ TEST_F(PairTableReading, MalformedRowsFailWithFileAndLine) {
        "quoted field 1 opened on line 3 is never closed"},
       {"label.csv", header + "x,y,maybe\n", 3, "bad label 'maybe'"},
       {"json.jsonl", "{\"a\":\"x\",\"b\":\"y\",\"label\":1}\n{\"a\":\"x\",\n", 2, "bad JSON"},
+      // A number no double holds (found by tests/fuzz/fuzz_pair_table): once an escaped
+      // exception, now a row error like any other.
+      {"overflow.jsonl", "{\"a\":\"x\",\"b\":\"y\",\"label\":1e999}\n", 1,
+       "bad JSON number overflow parsing '1e999'"},
       {"array.jsonl", "[1,2]\n", 1, "expected a JSON object, got array"},
       {"missing.jsonl", "{\"a\":\"x\",\"label\":1}\n", 1, "missing key 'b'"},
       {"number.jsonl", "{\"a\":\"x\",\"b\":5,\"label\":1}\n", 1,

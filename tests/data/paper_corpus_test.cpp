@@ -86,6 +86,8 @@ TEST_F(PaperCorpus, JsonlErrorsNameFileAndLine) {
   const std::vector<Case> cases = {
       {"{\"id\":\"b\",\"domain\":\"d\",\"text\":", "bad JSON"},
       {"not json at all", "bad JSON"},
+      {"{\"id\":\"b\",\"domain\":\"d\",\"text\":\"t\",\"year\":1e999}",
+       "bad JSON number overflow parsing '1e999'"},
       {"[1, 2]", "expected a JSON object"},
       {"{\"id\":\"b\",\"domain\":\"d\"}", "field 'text' is missing"},
       {"{\"domain\":\"d\",\"text\":\"t\"}", "field 'id' is missing"},

@@ -280,6 +280,9 @@ TEST(TextRecordReader, JsonLinesMustBeObjects) {
   EXPECT_MENTIONS(
       read_error(temp, "in.jsonl", "{\"text\": \"a\"}\n{\"text\": \"b\"\n", TextFormat::jsonl),
       path + ":2: bad JSON at column");
+  EXPECT_MENTIONS(
+      read_error(temp, "in.jsonl", "{\"text\": \"a\", \"n\": -1e999}\n", TextFormat::jsonl),
+      path + ":1: bad JSON number overflow parsing '-1e999'");
   EXPECT_MENTIONS(read_error(temp, "in.jsonl", "\n[\"text\"]\n", TextFormat::jsonl),
                   path + ":2: expected a JSON object, got array");
 }

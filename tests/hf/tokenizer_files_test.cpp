@@ -166,7 +166,7 @@ TEST(TokenizerFiles, InvalidJsonNamesTheFile) {
   ScopedTempDir dir("tokenizer_files");
   const std::string path = dir.write_file("tokenizer_config.json", "{\"do_lower_case\": tru}");
   const std::string message = error_of([&] { read_tokenizer_settings(dir.dir().string()); });
-  EXPECT_MENTIONS(message, path + ": not valid JSON (byte ");
+  EXPECT_MENTIONS(message, path + ": not valid JSON at column ");
 }
 
 TEST(TokenizerFiles, WritesWhatTransformersReads) {
