@@ -434,11 +434,17 @@ bool Trainer::save_checkpoint(const std::string& path) {
     contents.config_yaml = config_yaml_;
     try {
       model::write_checkpoint(path, contents, checkpoint_fault_hook(faults_, step_));
-      remove_old_step_checkpoints(options_.run.dir, options_.checkpoint.keep_last);
       log::info("checkpoint", cat("wrote ", path, " (step ", step_, ")"));
     } catch (const std::exception& e) {
       failure = e.what();
       log::warn("checkpoint", failure);
+    }
+    if (failure.empty()) {
+      try {
+        remove_old_step_checkpoints(options_.run.dir, options_.checkpoint.keep_last);
+      } catch (const std::exception& e) {  // the new checkpoint is fine; say it and go on
+        log::warn("checkpoint", cat(e.what(), "; the older checkpoints stay"));
+      }
     }
   }
   // Every rank learns the outcome, and nobody leaves before the file is complete (a later
@@ -453,10 +459,10 @@ bool Trainer::save_checkpoint(const std::string& path) {
 void Trainer::save_required_checkpoint(const std::string& path) {
   if (save_checkpoint(path)) return;
   throw Error(cat(
-      "the checkpoint of step ", step_, " (", path, ") could not be written (rank 0 said why); ",
+      "the checkpoint of step ", step_, " (", path, ") could not be written; ",
       last_written_checkpoint_.empty() ? std::string("no checkpoint of this run was written")
                                        : cat("the last one written is ", last_written_checkpoint_),
-      ": free space there and run the same command again to resume from it"));
+      ": fix the cause (rank 0 said it) and run the same command again to resume from it"));
 }
 
 std::string Trainer::before_key() const {

@@ -40,7 +40,7 @@ grep -q "wrote $mnt/run/step-00000002.h5 (step 2)" "$work/full.log"
 grep -Eq "checkpoint $mnt/run/step-00000004.h5 could not be written: no space left on its filesystem \([0-9.]+ MiB free there, about [0-9.]+ MiB needed; the partial file was removed and any previous checkpoint is untouched\). Cause: .*No space left on device" \
   "$work/full.log" || { echo "no clear disk-full message:" >&2; cat "$work/full.log" >&2; exit 1; }
 grep -q "training goes on with its state in memory; the next checkpoint tries again" "$work/full.log"
-grep -q "the checkpoint of step 8 ($mnt/run/checkpoint.h5) could not be written (rank 0 said why); the last one written is $mnt/run/step-00000002.h5" \
+grep -q "the checkpoint of step 8 ($mnt/run/checkpoint.h5) could not be written; the last one written is $mnt/run/step-00000002.h5: fix the cause (rank 0 said it)" \
   "$work/full.log" || { echo "no final message naming the last checkpoint:" >&2; cat "$work/full.log" >&2; exit 1; }
 grep -q "step 8/8" "$work/full.log"  # training itself ran to the end
 [[ "$(cd "$mnt/run" && ls)" == "$(printf 'metrics.jsonl\nstep-00000002.h5')" ]] ||
