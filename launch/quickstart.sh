@@ -20,6 +20,8 @@ run=$work/runs/quickstart
 "$bin/moe_prep" build --papers "$data/corpus/papers.jsonl" \
   --citations "$data/corpus/citations.csv" --vocab "$data/corpus/vocab.txt" \
   --max-length 64 --out "$data"
+# MOE_QUICKSTART_PREPARE_ONLY=1 stops here (tests that train the quickstart their own way).
+if [[ ${MOE_QUICKSTART_PREPARE_ONLY:-0} == 1 ]]; then exit 0; fi
 launch/run_local.sh 2 "$bin/moe_train" configs/quickstart.yaml \
   --set "data.manifest=$data/manifest.json" --set "run.dir=$run" "$@"
 echo "[quickstart] inspect the checkpoint with: h5ls -r $run/checkpoint.h5"

@@ -16,6 +16,7 @@
 #include "dist/device_communicator.h"
 #include "dist/mpi_communicator.h"
 #include "dist/mpi_environment.h"
+#include "dist/peer_heartbeat.h"
 #include "train/checkpoint_rotation.h"
 #include "train/stop_signal.h"
 #include "train/trainer.h"
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
                                      ", device: ", moe::dist::describe_device(device)));
     auto mpi_world = moe::dist::MpiCommunicator::world();
     mpi_world->set_timeout(options.dist.timeout_s);
+    moe::dist::PeerHeartbeat::set_timeout(options.dist.heartbeat_timeout_s);
     // CUDA tensors travel over NCCL (bootstrapped over MPI), CPU tensors over MPI.
     auto world = moe::dist::make_device_communicator(*mpi_world, device, options.dist.timeout_s);
     moe::train::Trainer trainer(options, effective_yaml, *world, device);

@@ -175,6 +175,13 @@ OptionTable train_option_table() {
               "another host, ends every rank; a dead rank on the same host is seen at once). "
               "Keep it well above the longest step, evaluation or checkpoint write.")
       .greater_than(0);
+  t.add_float("dist.heartbeat_timeout_s", 10.0,
+              "Seconds without a heartbeat from a rank (every rank sends every other one twice "
+              "a second over UDP, beside MPI and NCCL) after which a rank waiting for it in a "
+              "collective ends the job, naming it: its host is down or the network to it is "
+              "cut. Shorter network glitches are ridden out. 0 turns the check off (hangs are "
+              "then caught by dist.timeout_s alone).")
+      .at_least(0);
   t.add_choice("eval.split", {"valid", "test"}, "test",
                "Split of the before/after table (F1max threshold tuned on it, as in the paper). "
                "run.dir/evaluation.md reports both protocols whatever this says.");
@@ -293,6 +300,7 @@ TrainOptions TrainOptions::from_config(const Config& c) {
   o.runtime.threads_per_rank = get_int32(c, "runtime.threads_per_rank");
   o.runtime.device = c.get_string("runtime.device");
   o.dist.timeout_s = c.get_float("dist.timeout_s");
+  o.dist.heartbeat_timeout_s = c.get_float("dist.heartbeat_timeout_s");
 
   std::vector<std::string> problems;
   if (!o.model.init_from.empty()) {

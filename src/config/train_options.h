@@ -76,7 +76,8 @@ struct TrainOptions {
   } train;
   struct Dist {
     DispatchMode dispatch = DispatchMode::kData;
-    double timeout_s = 0;  // collective hang detector (MPI and NCCL)
+    double timeout_s = 0;            // collective hang detector (MPI and NCCL)
+    double heartbeat_timeout_s = 0;  // a peer silent this long is lost; 0: not checked
   } dist;
   struct Eval {
     EvalSplit split = EvalSplit::kTest;

@@ -12,6 +12,7 @@
 #include "common/number_format.h"
 #include "dist/mpi_check.h"
 #include "dist/mpi_environment.h"
+#include "dist/peer_heartbeat.h"
 #include "dist/peer_processes.h"
 
 namespace moe::dist {
@@ -36,9 +37,16 @@ class Watcher {
     started_ = Clock::now();
   }
 
+  Activity activity() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {operation_ != nullptr ? operation_ : "",
+            std::chrono::duration<double>(Clock::now() - started_).count()};
+  }
+
   void end() {
     std::lock_guard<std::mutex> lock(mutex_);
     operation_ = nullptr;
+    started_ = Clock::now();  // from now on: time outside collectives
     rules_ = nullptr;
   }
 
@@ -82,21 +90,58 @@ class Watcher {
                    " for ", peers->describe(ended),
                    ", whose process has ended (killed or crashed): ending the job");
     }
+    const PeerHeartbeat* heartbeat = PeerHeartbeat::instance();
+    if (heartbeat != nullptr) {
+      const std::vector<int> lost = heartbeat->lost(rules_->member_world_ranks);
+      if (!lost.empty())
+        return cat(operation_, " has waited ", seconds_text(waited), " on host ", host_name(),
+                   ", and nothing has been heard for more than ",
+                   seconds_text(PeerHeartbeat::timeout()), " (dist.heartbeat_timeout_s) from ",
+                   describe_ranks(lost),
+                   ": their host is down or the network to it is cut; ending the job");
+    }
     if (waited <= rules_->timeout_seconds) return "";
     return cat(operation_, " has not completed within ", seconds_text(rules_->timeout_seconds),
-               " (dist.timeout_s) on host ", host_name(),
-               ", and no rank on this host has died: a rank stalled or called another "
-               "collective, a rank on another host died, or the network between hosts is cut; "
+               " (dist.timeout_s) on host ", host_name(), ", and no rank on this host has died",
+               heartbeat != nullptr ? others_activity(*heartbeat) : std::string(),
+               ": a rank stalled or called another collective, or a rank on another host died; "
                "ending the job");
   }
 
-  std::mutex mutex_;  // guards everything below
+  // "rank 2 (host node2), rank 3 (host node2)".
+  static std::string describe_ranks(const std::vector<int>& world_ranks) {
+    std::string text;
+    const PeerProcesses* peers = PeerProcesses::instance();
+    for (const int r : world_ranks) {
+      if (!text.empty()) text += ", ";
+      text += cat("rank ", r);
+      if (peers != nullptr) text += cat(" (host ", peers->of(r).host, ")");
+    }
+    return text;
+  }
+
+  // "; still heard from: rank 1 (host n2) outside any collective for 598.0 s, ...": what the
+  // members that are not waiting here with this rank do instead.
+  std::string others_activity(const PeerHeartbeat& heartbeat) const {
+    std::string text;
+    for (const int r : rules_->member_world_ranks) {
+      const PeerStatus status = heartbeat.status_of(r);
+      if (!status.heard || status.activity.collective == operation_) continue;
+      text += cat(text.empty() ? "; still heard from: " : ", ", describe_ranks({r}),
+                  status.activity.collective.empty() ? " outside any collective"
+                                                     : cat(" in ", status.activity.collective),
+                  " for ", seconds_text(status.activity.seconds));
+    }
+    return text;
+  }
+
+  mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;
   bool stopping_ = false;
   const char* operation_ = nullptr;  // the collective in progress, or null
   const CollectiveWaitRules* rules_ = nullptr;
-  Clock::time_point started_;
-  std::thread thread_;  // started last, in the constructor
+  Clock::time_point started_ = Clock::now();  // when operation_ last changed
+  std::thread thread_;                        // started last, in the constructor
 };
 
 }  // namespace
@@ -106,6 +151,8 @@ CollectiveWatch::CollectiveWatch(const char* operation, const CollectiveWaitRule
 }
 
 CollectiveWatch::~CollectiveWatch() { Watcher::instance().end(); }
+
+Activity current_activity() { return Watcher::instance().activity(); }
 
 std::vector<int> world_ranks_of(MPI_Comm comm) {
   int size = 0;

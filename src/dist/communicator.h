@@ -27,6 +27,8 @@ class Communicator {
   virtual int rank() const = 0;
   virtual int size() const = 0;
   virtual std::string backend_name() const = 0;
+  // The host each rank runs on, in rank order (for node-aware placement; expert_placement.h).
+  virtual std::vector<std::string> hosts() const = 0;
 
   // In place: tensor = sum over ranks. Contiguous tensor of the same shape on every rank.
   virtual void all_reduce_sum(torch::Tensor& tensor) = 0;

@@ -8,6 +8,8 @@
 
 #include "common/error.h"
 #include "dist/mpi_check.h"
+#include "dist/mpi_environment.h"
+#include "dist/peer_processes.h"
 #include "dist/row_shapes.h"
 
 namespace moe::dist {
@@ -97,6 +99,15 @@ void MpiCommunicator::set_timeout(double seconds) {
   MOE_REQUIRE(seconds > 0, "MPI communicator: the collective timeout must be positive, got ",
               seconds);
   wait_rules_.timeout_seconds = seconds;
+}
+
+std::vector<std::string> MpiCommunicator::hosts() const {
+  // The hosts were gathered once at start (MpiEnvironment); without that, one host.
+  const PeerProcesses* peers = PeerProcesses::instance();
+  std::vector<std::string> result;
+  for (const int r : wait_rules_.member_world_ranks)
+    result.push_back(peers != nullptr ? peers->of(r).host : host_name());
+  return result;
 }
 
 MpiCommunicator::~MpiCommunicator() {

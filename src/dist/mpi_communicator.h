@@ -25,6 +25,7 @@ class MpiCommunicator final : public Communicator {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   std::string backend_name() const override { return "mpi"; }
+  std::vector<std::string> hosts() const override;
 
   void all_reduce_sum(torch::Tensor& tensor) override;
   torch::Tensor all_gather_rows(const torch::Tensor& local) override;

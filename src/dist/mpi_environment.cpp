@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "dist/collective_watch.h"
 #include "dist/mpi_check.h"
+#include "dist/peer_heartbeat.h"
 #include "dist/peer_processes.h"
 
 namespace moe::dist {
@@ -68,6 +69,10 @@ MpiEnvironment::MpiEnvironment(int* argc, char*** argv) {
   local_rank_ = env_int("OMPI_COMM_WORLD_LOCAL_RANK", env_int("SLURM_LOCALID", node_rank));
   local_size_ = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", node_size);
   PeerProcesses::record_world();
+  // The watcher exists before the heartbeat that asks it what this rank is doing, so it is
+  // destroyed after it at exit.
+  (void)current_activity();
+  PeerHeartbeat::start_world(current_activity);
 
   const int slurm_tasks = env_int("SLURM_NTASKS", 0);
   if (slurm_tasks > 1 && world_size_ == 1) {
@@ -94,6 +99,7 @@ int MpiEnvironment::first_rank_where(bool condition) const {
 }
 
 MpiEnvironment::~MpiEnvironment() {
+  PeerHeartbeat::stop_world();
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();

@@ -1,27 +1,22 @@
 // Implementation of ExpertDispatcher (see expert_dispatch.h).
 #include "model/expert_dispatch.h"
 
-#include <algorithm>
-
 #include "common/error.h"
 #include "dist/differentiable_collectives.h"
 
 namespace moe::model {
 
 ExpertDispatcher::ExpertDispatcher(dist::Communicator& world,
-                                   std::vector<std::vector<int>> ranks_of_domain)
-    : world_(world), ranks_of_domain_(std::move(ranks_of_domain)) {
-  for (size_t d = 0; d < ranks_of_domain_.size(); ++d)
-    MOE_REQUIRE(!ranks_of_domain_[d].empty(), "layer dispatch: no rank holds expert ", d);
+                                   std::vector<int> destination_of_domain)
+    : world_(world),
+      destination_of_domain_(destination_of_domain.begin(), destination_of_domain.end()) {
+  for (size_t d = 0; d < destination_of_domain_.size(); ++d)
+    MOE_REQUIRE(destination_of_domain_[d] >= 0 && destination_of_domain_[d] < world_.size(),
+                "layer dispatch: no rank serves expert ", d);
 }
 
 torch::Tensor ExpertDispatcher::destinations(const torch::Tensor& domains) const {
-  std::vector<int64_t> table(ranks_of_domain_.size());
-  for (size_t d = 0; d < ranks_of_domain_.size(); ++d) {
-    const std::vector<int>& ranks = ranks_of_domain_[d];
-    const bool here = std::find(ranks.begin(), ranks.end(), world_.rank()) != ranks.end();
-    table[d] = here ? world_.rank() : ranks[static_cast<size_t>(world_.rank()) % ranks.size()];
-  }
+  const std::vector<int64_t>& table = destination_of_domain_;
   const int64_t count = static_cast<int64_t>(table.size());
   MOE_REQUIRE(domains.numel() == 0 || !((domains < 0) | (domains >= count)).any().item<bool>(),
               "layer dispatch: a domain id is outside 0..", count - 1);

@@ -17,8 +17,9 @@ namespace moe::model {
 
 class ExpertDispatcher {
  public:
-  // ranks_of_domain[d]: the ranks holding domain d's expert (its replicas), on every rank.
-  ExpertDispatcher(dist::Communicator& world, std::vector<std::vector<int>> ranks_of_domain);
+  // destination_of_domain[d]: the rank this rank's tokens of domain d go to (itself when it
+  // holds d's expert, else the replica ExpertPlacement::serving_rank names).
+  ExpertDispatcher(dist::Communicator& world, std::vector<int> destination_of_domain);
 
   // Runs the experts: tokens [N, hidden] with domains [N] (int64) -> outputs [N, hidden] in
   // the same order. `run_local(rows, domains)` computes this rank's experts on the rows it
@@ -28,12 +29,11 @@ class ExpertDispatcher {
                          const LocalExperts& run_local);
 
  private:
-  // The rank each token goes to: its own rank when it holds the expert, else one replica,
-  // chosen by the sending rank so the replicas share the load.
+  // The rank each token goes to.
   torch::Tensor destinations(const torch::Tensor& domains) const;
 
   dist::Communicator& world_;
-  std::vector<std::vector<int>> ranks_of_domain_;
+  std::vector<int64_t> destination_of_domain_;
 };
 
 }  // namespace moe::model

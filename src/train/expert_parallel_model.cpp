@@ -19,7 +19,7 @@ ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
       device_(device),
       world_(world),
       placement_(layout_.mixture_of_experts() ? static_cast<int>(layout_.domains.size()) : 1,
-                 world.size()) {
+                 world.size(), world.hosts()) {
   MOE_REQUIRE(!layout_.domains.empty(), "model: the data names no domain");
   local_experts_ = placement_.experts_on(world_.rank());
   replica_group_ = world_.split(placement_.replica_group_color(world_.rank()), world_.rank());
@@ -30,11 +30,11 @@ ExpertParallelModel::ExpertParallelModel(const model::BertConfig& config,
   model::initialize_like_bert(*encoder_, seed, cls_token_id);
   encoder_->to(device_);
   if (layer_dispatch_) {
-    std::vector<std::vector<int>> ranks_of_domain;
+    std::vector<int> destination_of_domain;
     for (size_t d = 0; d < layout_.domains.size(); ++d)
-      ranks_of_domain.push_back(placement_.ranks_of(static_cast<int>(d)));
+      destination_of_domain.push_back(placement_.serving_rank(static_cast<int>(d), world_.rank()));
     encoder_->set_expert_dispatcher(
-        std::make_shared<model::ExpertDispatcher>(world_, std::move(ranks_of_domain)));
+        std::make_shared<model::ExpertDispatcher>(world_, std::move(destination_of_domain)));
   }
 }
 

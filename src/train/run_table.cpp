@@ -25,6 +25,7 @@ std::string format_run_table(const RunFacts& f) {
       << " pairs (" << f.global_batch / f.ranks << " per rank), " << f.steps << " steps, lr "
       << f.lr << " (" << f.schedule << ", warm-up " << f.warmup_steps << "), loss " << f.loss
       << (experts ? ", dispatch " + f.dispatch : "") << "\n";
+  if (!f.hosts.empty()) out << "hosts:  " << f.hosts << "\n";
   out << "model:  BERT hidden " << f.hidden << ", " << f.layers << " layers, " << f.heads
       << " heads, vocabulary " << f.vocabulary << "; " << grouped(total) << " parameters";
   if (experts)

@@ -18,6 +18,7 @@ struct DomainCounts {
 struct RunFacts {
   int ranks = 1;
   std::string device;
+  std::string hosts;  // "node1 -> ranks 0,1; node2 -> ranks 2,3" (dist/host_map.h)
   int64_t global_batch = 0, steps = 0, warmup_steps = 0;
   double lr = 0;
   std::string schedule, loss, dispatch;

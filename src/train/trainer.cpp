@@ -13,6 +13,7 @@
 #include "common/number_format.h"
 #include "data/vocabulary.h"
 #include "dist/device_choice.h"
+#include "dist/host_map.h"
 #include "hf/pretrained_bert.h"
 #include "model/parameter_loading.h"
 #include "model/parameter_names.h"
@@ -507,6 +508,7 @@ RunFacts Trainer::run_facts(const torch::Device& device, int64_t vocabulary) con
   RunFacts f;
   f.ranks = world_.size();
   f.device = dist::describe_device(device);
+  f.hosts = dist::describe_host_map(world_.hosts());
   f.global_batch = options_.train.global_batch_size;
   f.steps = options_.train.steps;
   f.warmup_steps = options_.train.warmup_steps;

@@ -74,6 +74,7 @@ const std::vector<std::string> kTrainKeys = {
     "train.max_nonfinite_steps",
     "dist.dispatch",
     "dist.timeout_s",
+    "dist.heartbeat_timeout_s",
     "eval.split",
     "eval.every",
     "eval.patience",
@@ -152,6 +153,7 @@ TEST(TrainOptions, DefaultsMatchTheDeclarations) {
   EXPECT_EQ(o.checkpoint.resume, "auto");
   EXPECT_EQ(o.run.stop_after_steps, 0);
   EXPECT_DOUBLE_EQ(o.dist.timeout_s, 600.0);
+  EXPECT_DOUBLE_EQ(o.dist.heartbeat_timeout_s, 10.0);
 }
 
 TEST(TrainOptions, ReadsAFullYamlConfig) {

@@ -13,6 +13,7 @@ RunFacts sample() {
   RunFacts f;
   f.ranks = 2;
   f.device = "cpu";
+  f.hosts = "node1 -> rank 0; node2 -> rank 1";
   f.global_batch = 64;
   f.steps = 400;
   f.warmup_steps = 20;
@@ -35,6 +36,7 @@ TEST(RunTable, ListsTheRunTheModelAndEveryDomain) {
   const std::string table = format_run_table(sample());
   EXPECT_MENTIONS(table, "2 rank(s) on cpu, global batch 64 pairs (32 per rank), 400 steps");
   EXPECT_MENTIONS(table, "loss mnr, dispatch data");
+  EXPECT_MENTIONS(table, "\nhosts:  node1 -> rank 0; node2 -> rank 1\n");
   // 1,234,567 + 2 x 33,088 = 1,300,743.
   EXPECT_MENTIONS(table, "1,300,743 parameters (shared 1,234,567 + 2 experts x 33,088");
   EXPECT_MENTIONS(table, "cardio");

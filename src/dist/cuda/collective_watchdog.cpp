@@ -8,6 +8,7 @@
 #include "common/number_format.h"
 #include "dist/cuda/nccl_check.h"
 #include "dist/mpi_environment.h"
+#include "dist/peer_heartbeat.h"
 #include "dist/peer_processes.h"
 
 namespace moe::dist {
@@ -106,6 +107,16 @@ std::string CollectiveWatchdog::inspect() {
     if (!ended.empty())
       return cat(late.operation, " waits for ", peers->describe(ended),
                  ", whose process has ended (killed or crashed) (", oldest, ").");
+  }
+  const PeerHeartbeat* heartbeat = PeerHeartbeat::instance();
+  const PeerProcesses* peers = PeerProcesses::instance();
+  if (heartbeat != nullptr && peers != nullptr) {
+    const std::vector<int> lost = heartbeat->lost(member_world_ranks_);
+    if (!lost.empty())
+      return cat(late.operation, " waits for ", peers->describe(lost),
+                 ", not heard from for more than ", seconds_text(PeerHeartbeat::timeout()),
+                 " (dist.heartbeat_timeout_s): their host is down or the network to it is cut (",
+                 oldest, ").");
   }
   const double waited = seconds_between(late.oldest_since, now);
   if (waited <= timeout_seconds_) return "";

@@ -41,6 +41,7 @@ class NcclCommunicator final : public Communicator {
   int rank() const override { return mpi_->rank(); }
   int size() const override { return mpi_->size(); }
   std::string backend_name() const override { return "nccl"; }
+  std::vector<std::string> hosts() const override { return mpi_->hosts(); }
 
   void all_reduce_sum(torch::Tensor& tensor) override;
   torch::Tensor all_gather_rows(const torch::Tensor& local) override;
