@@ -68,6 +68,11 @@ if [[ ${MOE_MPIRUN_VERBOSE:-0} != 1 ]]; then flags+=(--quiet); fi
 # (default 1). Five give them time to say which rank died (docs/RELIABILITY.md); a rank that
 # is not waiting for the dead one finishes its step and checkpoints, as on preemption.
 flags+=(--mca odls_base_sigkill_timeout 5)
+# Keepalives so that a host lost mid-job is noticed (hosts come in with MOE_MPIRUN_FLAGS,
+# e.g. --hostfile; docs/MULTINODE.md).
+# shellcheck source=launch/mpi_network.sh
+source "$(dirname "$0")/mpi_network.sh"
+flags+=("${mpi_network_flags[@]}")
 if [[ $(id -u) -eq 0 ]]; then flags+=(--allow-run-as-root); fi
 if ((np > cores)); then flags+=(--oversubscribe); fi
 # shellcheck disable=SC2206  # word splitting of the extra flags is intended

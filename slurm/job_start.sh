@@ -27,6 +27,11 @@ for program in moe_prep moe_train moe_eval; do
   fi
 done
 MOE_BIN=$(cd "$MOE_BIN" && pwd)
+# For mpirun inside the allocation: notice a lost node (srun's direct launch has no daemons
+# to watch; moe_train's peer heartbeat covers both).
+# shellcheck source=launch/mpi_network.sh
+source "$MOE_REPO/launch/mpi_network.sh"
+mpi_network_export
 MOE_THREADS=${MOE_THREADS_PER_TASK:-${SLURM_CPUS_PER_TASK:-}}
 if [[ -n $MOE_THREADS ]]; then export OMP_NUM_THREADS=$MOE_THREADS; fi
 

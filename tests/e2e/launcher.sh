@@ -24,6 +24,7 @@ line=$(dry 1 prog --flag)
 expect "OMP_NUM_THREADS=$cores " "$line"
 expect "--bind-to none" "$line"
 expect "--mca odls_base_sigkill_timeout 5" "$line"
+expect "--mca oob_tcp_keepalive_time 5 --mca oob_tcp_keepalive_intvl 3" "$line"
 expect "-np 1 prog --flag" "$line"
 [[ $line != *--oversubscribe* ]] || { echo "oversubscribed 1 rank: $line" >&2; exit 1; }
 line=$(dry $((cores + 1)) prog)
