@@ -21,6 +21,7 @@ packages=(
   gnuplot-nox                       # moe_report's plots (SVG/PNG; no X11)
   slurm-wlm munge                   # slurm/*.sbatch; tests/e2e/slurm_*.sh run a private cluster
   clang libclang-rt-14-dev          # libFuzzer and its sanitizers (tests/fuzz)
+  iproute2 procps                   # namespace hosts of the multi-host tests (ip netns)
 )
 
 missing=()
