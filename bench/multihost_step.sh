@@ -43,7 +43,7 @@ for where in hosts one-host; do
     python3 - "$work/$where-$dispatch-$((2 * steps))/metrics.jsonl" "$where" "$dispatch" \
       "$(((crossed[1] - crossed[0]) / steps))" <<'PY'
 import json, sys
-step = [json.loads(l) for l in open(sys.argv[1]) if '"step"' in l][-1]
+step = [json.loads(l) for l in open(sys.argv[1]) if '"ms_per_step"' in l][-1]
 where = "2 hosts x 2 ranks (TCP)" if sys.argv[2] == "hosts" else "1 host x 4 ranks"
 print(f"| {where} | {sys.argv[3]} | {step['ms_per_step']:.1f} | {step['comm_ms_per_step']:.1f} | "
       f"{step['comm_bytes_per_step'] / 1024:.0f} | {int(sys.argv[4]) / 1024:.0f} |")
