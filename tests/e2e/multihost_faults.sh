@@ -35,6 +35,14 @@ wait_for_step() {  # wait_for_step STEP LOG PID
 }
 host_processes() { echo $(($(netns_pids node1 | wc -l) + $(netns_pids node2 | wc -l))); }
 seconds_since() { echo $((($(date +%s%N) - $1) / 1000000000)); }
+all_ended_within() {  # all_ended_within SECONDS SINCE: no rank or daemon left on any host
+  while (($(host_processes) > 0 && $(seconds_since "$2") <= $1)); do sleep 0.5; done
+  (($(host_processes) == 0)) || {
+    ps -o pid,comm -p "$(netns_pids node1 | tr "\n" " ") $(netns_pids node2 | tr "\n" " ")" >&2
+    echo "ranks or daemons still run $(seconds_since "$2") s after the fault" >&2
+    exit 1
+  }
+}
 
 train_across "$work/whole" "$work/whole.log" || { show "$work/whole.log"; exit 1; }
 grep -q "^hosts:  node1 -> ranks 0,1; node2 -> ranks 2,3$" "$work/whole.log"
@@ -49,10 +57,8 @@ status=0
 wait "$pid" || status=$?
 echo "cut: mpirun ended $(seconds_since "$cut") s after the cut, status $status"
 [[ $status != 0 ]] || { show "$work/cut.log"; echo "the run did not fail" >&2; exit 1; }
-while (($(host_processes) > 0 && $(seconds_since "$cut") <= 30)); do sleep 0.5; done
-took=$(seconds_since "$cut")
-(($(host_processes) == 0)) || { ps -o pid,comm -p "$(netns_pids node2)" >&2; echo "ranks or daemons still run $took s after the cut" >&2; exit 1; }
-echo "cut: every process on both hosts ended within $took s"
+all_ended_within 30 "$cut"
+echo "cut: every process on both hosts ended within $(seconds_since "$cut") s"
 grep -Eq "\[error\] rank [01]: [a-z_ ()]+ has waited [0-9.]+ s on host node1, and nothing has been heard for more than 10.0 s \(dist.heartbeat_timeout_s\) from rank 2 \(host node2\), rank 3 \(host node2\): their host is down or the network to it is cut; ending the job" \
   "$work/cut.log" || { show "$work/cut.log"; echo "no message naming the lost ranks" >&2; exit 1; }
 netns_restore node2
@@ -86,7 +92,7 @@ wait "$pid" || status=$?
   { show "$work/killed.log"; echo "status $status after $(seconds_since "$start") s" >&2; exit 1; }
 grep -Eq "\[error\] rank 2: waited [0-9.]+ s in [a-z_ ()]+ on host node2 for rank 3 \(pid [0-9]+, host node2\), whose process has ended" \
   "$work/killed.log" || { show "$work/killed.log"; echo "no message naming the lost rank" >&2; exit 1; }
-(($(host_processes) == 0)) || { echo "processes outlived the job" >&2; exit 1; }
+all_ended_within 30 "$start"
 echo "kill: the job ended with status $status, $(seconds_since "$start") s after the kill"
 train_across "$work/killed" "$work/killed-resumed.log" || { show "$work/killed-resumed.log"; exit 1; }
 grep -q "resumed from $work/killed/step-00000020.h5 at step 20 of 60" "$work/killed-resumed.log"
