@@ -20,7 +20,7 @@ namespace {
 
 // The datagram: magic, job, sender rank, milliseconds in its collective, collective name
 // (NUL-padded; empty when it is not in one). Ranks of one job share a byte order.
-constexpr uint32_t kMagic = 0x484f454d;  // "MOEH"
+constexpr uint32_t kMagic = 0x484f454d;  // a fixed tag (the test of short datagrams uses it)
 constexpr size_t kNameField = 48;
 constexpr size_t kPacketSize = 4 + 8 + 4 + 4 + kNameField;
 using Packet = std::array<unsigned char, kPacketSize>;
@@ -155,7 +155,8 @@ void PeerHeartbeat::run() {
   while (!stopping_) {
     if (Clock::now() >= next_send) {
       send_to_all();
-      next_send += kInterval;
+      // From now, not from the missed time: a thread held up does not send in a burst.
+      next_send = Clock::now() + kInterval;
     }
     receive_for(kWait);
   }
@@ -171,8 +172,10 @@ void PeerHeartbeat::send_to_all() {
 void PeerHeartbeat::receive_for(std::chrono::milliseconds wait) {
   Packet packet{};
   // The first wait may block; the rest only drain what has already arrived.
-  for (auto timeout = wait; socket_.receive(packet.data(), packet.size(), timeout) != 0;
-       timeout = std::chrono::milliseconds(0)) {
+  for (auto timeout = wait;; timeout = std::chrono::milliseconds(0)) {
+    const size_t size = socket_.receive(packet.data(), packet.size(), timeout);
+    if (size == 0) return;
+    if (size != kPacketSize) continue;  // not ours, or cut short
     uint32_t magic = 0;
     uint64_t job = 0;
     int32_t sender = 0;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -77,6 +78,25 @@ TEST_F(PeerHeartbeatTest, AnotherJobsHeartbeatsAreIgnored) {
   std::this_thread::sleep_for(4 * PeerHeartbeat::kInterval);  // several heartbeats each way
   EXPECT_FALSE(pair.zero->status_of(1).heard);
   EXPECT_FALSE(pair.one->status_of(0).heard);
+}
+
+TEST_F(PeerHeartbeatTest, ADatagramOfTheWrongSizeIsIgnored) {
+  UdpSocket socket0;
+  const UdpSocket stranger;
+  const uint16_t port0 = socket0.port();
+  const PeerHeartbeat zero(0, kJob, std::move(socket0),
+                           {{kLoopback, port0}, {kLoopback, stranger.port()}},
+                           [] { return Activity{}; });
+  // A valid start (magic, job, rank 1) in a datagram cut short.
+  const uint32_t magic = 0x484f454d;  // peer_heartbeat.cpp's tag
+  unsigned char start[16] = {};
+  std::memcpy(&start[0], &magic, 4);
+  std::memcpy(&start[4], &kJob, 8);
+  const int32_t one = 1;
+  std::memcpy(&start[12], &one, 4);
+  for (int i = 0; i < 4; ++i) stranger.send(kLoopback, port0, start, sizeof(start));
+  std::this_thread::sleep_for(2 * PeerHeartbeat::kInterval);
+  EXPECT_FALSE(zero.status_of(1).heard);
 }
 
 TEST_F(PeerHeartbeatTest, RefusesANegativeTimeout) {
