@@ -44,6 +44,20 @@ if(MOE_WITH_ONEDNN)
   endif()
 endif()
 
+# FAISS (Debian's libfaiss-dev, CPU) is moe_index's vector search (docs/SEARCH.md). Only the
+# index layer and moe_index use it; a build without it (a GPU machine that lacks the package)
+# can turn it off and keeps everything else.
+option(MOE_WITH_FAISS "Build the vector-search layer and moe_index (needs libfaiss-dev)" ON)
+if(MOE_WITH_FAISS)
+  find_package(OpenMP COMPONENTS CXX)  # faiss's exported target names OpenMP::OpenMP_CXX
+  find_package(faiss CONFIG QUIET)
+  if(NOT faiss_FOUND)
+    message(FATAL_ERROR "moe_index needs FAISS: apt-get install libfaiss-dev (scripts/install-deps.sh "
+                        "does), or configure with -DMOE_WITH_FAISS=OFF to build without search.")
+  endif()
+  message(STATUS "vector search (FAISS ${faiss_VERSION}): ON")
+endif()
+
 # HDF5's FindHDF5 does not always define a target on CMake 3.25; make one.
 if(NOT TARGET moe::hdf5)
   add_library(moe::hdf5 INTERFACE IMPORTED)

@@ -18,6 +18,7 @@ packages=(
   python3-h5py                      # tests read embedding files the way users do
   nlohmann-json3-dev                # JSON (manifests, metrics, tokenizer I/O)
   libutf8proc-dev                   # Unicode normalisation and categories for the tokenizer
+  libfaiss-dev                      # vector search: moe_index's exact, HNSW and IVF indexes
   gnuplot-nox                       # moe_report's plots (SVG/PNG; no X11)
   slurm-wlm munge                   # slurm/*.sbatch; tests/e2e/slurm_*.sh run a private cluster
   clang libclang-rt-14-dev          # libFuzzer and its sanitizers (tests/fuzz)

@@ -132,6 +132,10 @@ class File {
                          const std::vector<std::string>& values);
   // Every element of a float dataset (16, 32 or 64 bits), converted to float32.
   std::vector<float> read_as_float(const std::string& dataset) const;
+  // Rows [first_row, first_row + rows) of a float dataset (any rank >= 1; a row is every
+  // element below the first index), converted to float32; only those rows are read.
+  std::vector<float> read_rows_as_float(const std::string& dataset, int64_t first_row,
+                                        int64_t rows) const;
   // Every element of a string dataset (variable or fixed length).
   std::vector<std::string> read_strings(const std::string& dataset) const;
 

@@ -71,7 +71,8 @@ RowSelection select_rows(hid_t file, const Where& where, const std::string& name
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(selection.file_space.get(), dims.data(), nullptr);
   if (first_row < 0 || rows < 0 || static_cast<hsize_t>(first_row + rows) > dims[0]) {
-    where.invalid(cat("has ", dims[0], " rows; cannot write ", rows, " from row ", first_row));
+    where.invalid(
+        cat("has ", dims[0], " rows; there are no rows [", first_row, ", ", first_row + rows, ")"));
   }
   std::vector<hsize_t> start(dims.size(), 0), count = dims;
   start[0] = static_cast<hsize_t>(first_row);
@@ -182,6 +183,27 @@ std::vector<float> File::read_as_float(const std::string& dataset) const {
     where.check(
         H5Dread(handle.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
         "read dataset");
+  }
+  return values;
+}
+
+std::vector<float> File::read_rows_as_float(const std::string& dataset, int64_t first_row,
+                                            int64_t rows) const {
+  const std::string name = normalize(dataset);
+  Where where(path_, display(name));
+  RowSelection selection =
+      select_rows(id(), where, name, !name.empty() && exists(name), first_row, rows);
+  Handle type = where.own(H5Dget_type(selection.dataset.get()), H5Tclose, "read the type of");
+  if (H5Tget_class(type.get()) != H5T_FLOAT) {
+    where.invalid(cat("holds ", type_name(name), " values, expected floating point"));
+  }
+  const hssize_t points = H5Sget_select_npoints(selection.file_space.get());
+  if (points < 0) where.fail("count the selected rows of dataset");
+  std::vector<float> values(static_cast<size_t>(points));
+  if (points > 0) {
+    where.check(H5Dread(selection.dataset.get(), H5T_NATIVE_FLOAT, selection.memory_space.get(),
+                        selection.file_space.get(), H5P_DEFAULT, values.data()),
+                "read rows of dataset");
   }
   return values;
 }

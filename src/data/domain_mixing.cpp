@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "common/error.h"
-#include "data/splitmix64.h"
+#include "common/splitmix64.h"
 
 namespace moe::data {
 

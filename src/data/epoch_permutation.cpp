@@ -6,17 +6,10 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/splitmix64.h"
 
 namespace moe::data {
 namespace {
-
-// SplitMix64's finaliser: spreads nearby (seed, epoch) values over the whole 64-bit space.
-uint64_t mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 // A uniform draw from [0, range): rejects the lowest 2^64 mod range raw values so that every
 // residue is hit by the same number of accepted values (a plain modulo would favour the
@@ -35,7 +28,7 @@ std::vector<int64_t> epoch_permutation(int64_t size, uint64_t seed, int64_t epoc
   MOE_REQUIRE(size >= 0, "epoch_permutation: size ", size, " is negative");
   std::vector<int64_t> order(static_cast<size_t>(size));
   std::iota(order.begin(), order.end(), int64_t{0});
-  std::mt19937_64 generator(mix(seed ^ mix(static_cast<uint64_t>(epoch))));
+  std::mt19937_64 generator(derive_seed(seed, static_cast<uint64_t>(epoch)));
   for (int64_t i = size - 1; i > 0; --i) {
     auto j = static_cast<int64_t>(bounded(generator, static_cast<uint64_t>(i) + 1));
     std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);

@@ -7,7 +7,7 @@
 
 #include "common/error.h"
 #include "data/epoch_permutation.h"
-#include "data/splitmix64.h"
+#include "common/splitmix64.h"
 
 namespace moe::data {
 

@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "data/bounded_queue.h"
 #include "data/shuffled_pair_stream.h"
-#include "data/splitmix64.h"
+#include "common/splitmix64.h"
 
 namespace moe::data {
 namespace {

@@ -36,6 +36,9 @@ EmbeddingFileWriter::EmbeddingFileWriter(std::string path, const EmbeddingFileIn
   file.set_attribute("/", "checkpoint", info.checkpoint);
   file.set_attribute("/", "checkpoint_step", info.checkpoint_step);
   file.set_attribute("/", "vocab_hash", std::to_string(info.vocab_hash));
+  if (!info.model_fingerprint.empty()) {
+    file.set_attribute("/", "model_fingerprint", info.model_fingerprint);
+  }
   file.set_attribute("/", "pooling", info.pooling);
   file.set_attribute("/", "input", info.input);
   file.set_attribute("/", "input_format", info.input_format);
@@ -87,16 +90,16 @@ void EmbeddingFileWriter::commit() {
   committed_ = true;
 }
 
-EmbeddingFile read_embedding_file(const std::string& path) {
-  const h5::File file = h5::File::open_read(path);
+EmbeddingFileReader::EmbeddingFileReader(const std::string& path)
+    : file_(h5::File::open_read(path)) {
+  const h5::File& file = file_;
   MOE_REQUIRE(
       file.has_attribute("/", "format") && file.string_attribute("/", "format") == kEmbeddingFormat,
       path, " is not a moe-embed embedding file (no format attribute \"", kEmbeddingFormat, "\")");
   const int64_t version = file.int_attribute("/", "format_version");
   MOE_REQUIRE(version == kEmbeddingFormatVersion, path, " has embedding format version ", version,
               "; this build reads version ", kEmbeddingFormatVersion);
-  EmbeddingFile result;
-  EmbeddingFileInfo& info = result.info;
+  EmbeddingFileInfo& info = info_;
   info.count = file.int_attribute("/", "count");
   info.dimension = file.int_attribute("/", "dimension");
   info.dtype = file.string_attribute("/", "dtype");
@@ -106,24 +109,44 @@ EmbeddingFile read_embedding_file(const std::string& path) {
   info.checkpoint = file.string_attribute("/", "checkpoint");
   info.checkpoint_step = file.int_attribute("/", "checkpoint_step");
   info.vocab_hash = std::stoull(file.string_attribute("/", "vocab_hash"));
+  if (file.has_attribute("/", "model_fingerprint")) {
+    info.model_fingerprint = file.string_attribute("/", "model_fingerprint");
+  }
   info.pooling = file.string_attribute("/", "pooling");
   info.input = file.string_attribute("/", "input");
   info.input_format = file.string_attribute("/", "input_format");
   MOE_REQUIRE(file.shape("embeddings") == (std::vector<int64_t>{info.count, info.dimension}), path,
               ": /embeddings is not ", info.count, " x ", info.dimension,
               " as the count and dimension attributes say");
-  std::vector<float> values = file.read_as_float("embeddings");
-  result.embeddings =
-      torch::from_blob(values.data(), {info.count, info.dimension}, torch::kFloat32).clone();
-  result.ids = file.read_strings("ids");
-  MOE_REQUIRE(static_cast<int64_t>(result.ids.size()) == info.count, path, ": /ids holds ",
-              result.ids.size(), " ids for ", info.count, " embeddings");
+  MOE_REQUIRE(file.exists("ids"), path, ": /ids is missing (every embedding needs its id)");
+  ids_ = file.read_strings("ids");
+  MOE_REQUIRE(static_cast<int64_t>(ids_.size()) == info.count, path, ": /ids holds ", ids_.size(),
+              " ids for ", info.count, " embeddings");
   if (file.exists("domain_names")) {
     info.domain_names = file.read_strings("domain_names");
-    result.domains = file.read<int32_t>("domain");
-    MOE_REQUIRE(static_cast<int64_t>(result.domains.size()) == info.count, path, ": /domain holds ",
-                result.domains.size(), " entries for ", info.count, " embeddings");
+    domains_ = file.read<int32_t>("domain");
+    MOE_REQUIRE(static_cast<int64_t>(domains_.size()) == info.count, path, ": /domain holds ",
+                domains_.size(), " entries for ", info.count, " embeddings");
+    const auto names = static_cast<int32_t>(info.domain_names.size());
+    for (size_t row = 0; row < domains_.size(); ++row) {
+      MOE_REQUIRE(domains_[row] >= 0 && domains_[row] < names, path, ": /domain[", row, "] is ",
+                  domains_[row], ", not an index into the ", names, " domain names");
+    }
   }
+}
+
+torch::Tensor EmbeddingFileReader::rows(int64_t first_row, int64_t rows) const {
+  std::vector<float> values = file_.read_rows_as_float("embeddings", first_row, rows);
+  return torch::from_blob(values.data(), {rows, info_.dimension}, torch::kFloat32).clone();
+}
+
+EmbeddingFile read_embedding_file(const std::string& path) {
+  EmbeddingFileReader reader(path);
+  EmbeddingFile result;
+  result.info = reader.info();
+  result.embeddings = reader.rows(0, result.info.count);
+  result.ids = reader.ids();
+  result.domains = reader.domains();
   return result;
 }
 

@@ -7,7 +7,8 @@
 //   /domain_names  [K] strings, the checkpoint's domains in order (same condition)
 //   root attributes: format ("moe-embed embeddings"), format_version, count, dimension,
 //   dtype, normalized (0/1), routing (given|field|router|none), max_length, checkpoint,
-//   checkpoint_step, vocab_hash (decimal string), pooling, input, input_format.
+//   checkpoint_step, vocab_hash (decimal string), model_fingerprint (model_fingerprint.h; absent
+//   in files written before it existed), pooling, input, input_format.
 // Written under "<path>.partial" and renamed onto <path> only when every row is in, so the
 // final name never holds a half-written file.
 #pragma once
@@ -37,6 +38,7 @@ struct EmbeddingFileInfo {
   std::string checkpoint;
   int64_t checkpoint_step = 0;
   uint64_t vocab_hash = 0;
+  std::string model_fingerprint;  // "" when the file predates it
   std::string pooling;
   std::string input;
   std::string input_format;
@@ -67,6 +69,27 @@ class EmbeddingFileWriter {
   std::vector<int32_t> domains_;  // written at commit (4 bytes a row)
   int64_t rows_written_ = 0;
   bool committed_ = false;
+};
+
+// An embedding file opened for reading in row ranges (an index is built from files larger
+// than memory). The constructor checks the format and every dataset's shape, and reads the
+// ids and domains (small next to the vectors); errors name the file.
+class EmbeddingFileReader {
+ public:
+  explicit EmbeddingFileReader(const std::string& path);
+
+  const EmbeddingFileInfo& info() const { return info_; }
+  const std::vector<std::string>& ids() const { return ids_; }
+  const std::vector<int32_t>& domains() const { return domains_; }  // empty: no domain names
+  const std::string& path() const { return file_.path(); }
+  // Rows [first_row, first_row + rows) as a [rows, dimension] float32 tensor.
+  torch::Tensor rows(int64_t first_row, int64_t rows) const;
+
+ private:
+  h5::File file_;
+  EmbeddingFileInfo info_;
+  std::vector<std::string> ids_;
+  std::vector<int32_t> domains_;
 };
 
 // A whole embedding file in memory (tests, small corpora, the index builder).

@@ -12,6 +12,7 @@
 #include "data/wordpiece_tokenizer.h"
 #include "embed/embedding_file.h"
 #include "embed/text_embedder.h"
+#include "model/model_fingerprint.h"
 #include "model/parameter_loading.h"
 
 namespace moe::embed {
@@ -70,6 +71,7 @@ EmbeddingPlan plan_embedding(const EmbeddingJobOptions& options) {
   EmbeddingPlan plan;
   plan.options = options;
   plan.checkpoint = model::read_checkpoint(options.checkpoint);
+  plan.model_fingerprint = model::model_fingerprint(plan.checkpoint);
   const model::CheckpointContents& checkpoint = plan.checkpoint;
   const int64_t positions = checkpoint.config.max_position_embeddings;
   plan.max_length =
@@ -149,6 +151,7 @@ EmbeddingSummary run_embedding(const EmbeddingPlan& plan, dist::Communicator& wo
     info.checkpoint = options.checkpoint;
     info.checkpoint_step = checkpoint.step;
     info.vocab_hash = checkpoint.vocab_hash;
+    info.model_fingerprint = plan.model_fingerprint;
     info.pooling = checkpoint.layout.pooling;
     info.input = options.input;
     info.input_format = data::text_format_name(options.format);

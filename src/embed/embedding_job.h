@@ -35,9 +35,10 @@ struct EmbeddingJobOptions {
 struct EmbeddingPlan {
   EmbeddingJobOptions options;
   model::CheckpointContents checkpoint;
-  int64_t count = 0;         // records in the input
-  std::string routing;       // given | field | router | none
-  int32_t given_domain = 0;  // for routing "given"
+  std::string model_fingerprint;  // model_fingerprint.h: stored in the file, checked by indexes
+  int64_t count = 0;              // records in the input
+  std::string routing;            // given | field | router | none
+  int32_t given_domain = 0;       // for routing "given"
   int max_length = 0;
 };
 

@@ -41,6 +41,11 @@ TEST_F(Hdf5RowsTest, Float32RowsWrittenOutOfOrderReadBackInPlace) {
   const std::vector<float> values = file.read<float>("embeddings");
   for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], static_cast<float>(i));
   EXPECT_EQ(file.read_as_float("embeddings"), values);
+  EXPECT_EQ(file.read_rows_as_float("embeddings", 1, 3),
+            std::vector<float>(values.begin() + 3, values.begin() + 12));
+  EXPECT_TRUE(file.read_rows_as_float("embeddings", 5, 0).empty());
+  EXPECT_MENTIONS(error_of([&] { file.read_rows_as_float("embeddings", 4, 2); }),
+                  "has 5 rows; there are no rows [4, 6)");
 }
 
 TEST_F(Hdf5RowsTest, Float16StoresIeeeHalfBitPatterns) {
@@ -56,6 +61,8 @@ TEST_F(Hdf5RowsTest, Float16StoresIeeeHalfBitPatterns) {
   EXPECT_EQ(file.type_name("e"), "float16");
   const std::vector<float> values = file.read_as_float("e");
   EXPECT_EQ(values, (std::vector<float>{1.0f, -2.0f, 0.5f, 65504.0f, 5.9604645e-8f, 0.0f}));
+  EXPECT_EQ(file.read_rows_as_float("e", 1, 1),
+            (std::vector<float>{65504.0f, 5.9604645e-8f, 0.0f}));
 }
 
 TEST_F(Hdf5RowsTest, StringRowsRoundTripAsUtf8) {
@@ -92,7 +99,7 @@ TEST_F(Hdf5RowsTest, MisuseNamesTheDataset) {
   file.create_dataset("e", File::Element::float32, {2, 2});
   const std::vector<float> rows(6, 0.0f);
   std::string message = error_of([&] { file.write_rows("e", 1, 2, rows.data()); });
-  EXPECT_MENTIONS(message, "'e' has 2 rows; cannot write 2 from row 1");
+  EXPECT_MENTIONS(message, "'e' has 2 rows; there are no rows [1, 3)");
   const std::vector<uint16_t> half(4, 0);
   message = error_of([&] { file.write_rows("e", 0, 2, half.data()); });
   EXPECT_MENTIONS(message, "'e' does not hold float16 values");

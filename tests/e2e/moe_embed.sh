@@ -19,14 +19,7 @@ embed=$build/bin/moe_embed
 source tests/support/synthetic_data.sh
 prepare_synthetic_data "$build" "$work"
 train() {  # train RUN_DIR [--set ...]
-  local dir=$1
-  shift
-  launch/run_local.sh 2 "$build/bin/moe_train" configs/quickstart.yaml \
-    --set "data.manifest=$work/data/manifest.json" --set model.max_position_embeddings=32 \
-    --set train.steps=4 --set train.warmup_steps=1 --set train.global_batch_size=16 \
-    --set eval.every=0 \
-    --set runtime.threads_per_rank=1 --set "run.dir=$dir" "$@" > "$dir.log" 2>&1 ||
-    { cat "$dir.log" >&2; exit 1; }
+  train_tiny_model "$build" "$work" "$@"
 }
 train "$work/moe"
 train "$work/routed" --set model.router=true

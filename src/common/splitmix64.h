@@ -1,10 +1,11 @@
 // SplitMix64: seed derivation and a small portable generator, so that every order the
-// streaming loader draws is a pure function of integers, identical on every platform.
+// streaming loader draws is a pure function of integers, identical on every platform; its
+// finaliser also hashes model parameters (model/model_fingerprint.h).
 #pragma once
 
 #include <cstdint>
 
-namespace moe::data {
+namespace moe {
 
 // SplitMix64's finaliser: spreads nearby inputs over the whole 64-bit space.
 inline uint64_t splitmix64(uint64_t x) {
@@ -35,4 +36,4 @@ class SplitMix64 {
   uint64_t state_;
 };
 
-}  // namespace moe::data
+}  // namespace moe
