@@ -115,15 +115,9 @@ print("moe_embed files check out:", len(ids), "texts")
 PY
 
 # Bad requests: exit 2, one message, nothing written.
+source tests/support/expect_exit.sh
 expect_usage_error() {  # expect_usage_error TEXT ARGS...
-  local text=$1
-  shift
-  set +e
-  "$embed" "$@" > "$work/err.out" 2>&1
-  local status=$?
-  set -e
-  [[ $status == 2 ]] || { echo "expected exit 2, got $status: $*" >&2; cat "$work/err.out" >&2; exit 1; }
-  grep -qF -- "$text" "$work/err.out" || { echo "missing '$text':" >&2; cat "$work/err.out" >&2; exit 1; }
+  expect_exit 2 "$1" "$embed" "${@:2}"
   [[ ! -e "$work/bad.h5" && ! -e "$work/bad.h5.partial" ]]
 }
 expect_usage_error "but no router: name the domain with --domain" "$ckpt" "$work/texts.jsonl" \

@@ -115,15 +115,9 @@ grep -q "^   1  1.0000  $first_id  " "$work/text.out"
 "$index" info "$work/exact" | grep -q "240 vectors, 64 dimensions, exact, routing field"
 
 # 4. Bad requests: exit 2 and one message; nothing half-written.
+source tests/support/expect_exit.sh
 expect_error() {  # expect_error TEXT ARGS...
-  local text=$1
-  shift
-  set +e
-  "$index" "$@" > "$work/err.out" 2>&1
-  local status=$?
-  set -e
-  [[ $status == 2 ]] || { echo "expected exit 2, got $status: $*" >&2; cat "$work/err.out" >&2; exit 1; }
-  grep -qF -- "$text" "$work/err.out" || { echo "missing '$text':" >&2; cat "$work/err.out" >&2; exit 1; }
+  expect_exit 2 "$1" "$index" "${@:2}"
 }
 expect_error "comes from another model" search "$work/exact" --queries "$work/queries.jsonl" \
   --domain cardio --checkpoint "$work/routed/checkpoint.h5"
