@@ -115,8 +115,10 @@ po::options_description build_options() {
       "domain", po::value<std::string>(),
       "embed every text as this domain; without it and --domain-field the router picks")(
       "domain-field", po::value<std::string>(), "column or key naming each text's domain")(
-      "kind", po::value<std::string>()->default_value("exact"),
-      "exact (brute force), hnsw (graph) or ivf (inverted lists)")(
+      "metadata-field", po::value<std::vector<std::string>>()->composing(),
+      "a corpus column or key to keep with each document and print with its hits (repeat "
+      "for several)")("kind", po::value<std::string>()->default_value("exact"),
+                      "exact (brute force), hnsw (graph) or ivf (inverted lists)")(
       "hnsw-neighbors", po::value<int64_t>()->default_value(32), "hnsw: links per vector (M)")(
       "hnsw-build-depth", po::value<int64_t>()->default_value(200),
       "hnsw: candidates while linking (efConstruction)")(
@@ -166,9 +168,9 @@ BuildCommand parse_build(const po::variables_map& vm) {
   if (vm.count("embeddings")) {
     MOE_REQUIRE(inputs.empty(), "--embeddings replaces CHECKPOINT and CORPUS; got ", inputs.size(),
                 " positional argument(s) as well");
-    MOE_REQUIRE(!vm.count("domain") && !vm.count("domain-field"),
-                "--domain and --domain-field apply when embedding a corpus; an embedding file "
-                "already says each text's domain path");
+    MOE_REQUIRE(!vm.count("domain") && !vm.count("domain-field") && !vm.count("metadata-field"),
+                "--domain, --domain-field and --metadata-field apply when embedding a corpus; an "
+                "embedding file already says each text's domain path and holds no metadata");
     command.embeddings = vm["embeddings"].as<std::string>();
     return command;
   }
@@ -182,6 +184,8 @@ BuildCommand parse_build(const po::variables_map& vm) {
   job.fields = text_fields(vm);
   if (vm.count("domain-field")) job.fields.domain = vm["domain-field"].as<std::string>();
   if (vm.count("domain")) job.domain = vm["domain"].as<std::string>();
+  if (vm.count("metadata-field"))
+    job.fields.metadata = vm["metadata-field"].as<std::vector<std::string>>();
   job.normalize = true;
   job.batch_size = vm["batch-size"].as<int64_t>();
   job.max_length = vm["max-length"].as<int>();
@@ -191,14 +195,22 @@ BuildCommand parse_build(const po::variables_map& vm) {
   return command;
 }
 
-std::vector<std::string> corpus_snippets(const moe::embed::EmbeddingJobOptions& job,
-                                         int64_t bytes) {
-  std::vector<std::string> snippets;
-  if (bytes == 0) return snippets;
+// Snippets and metadata fields of every corpus record, for records.h5.
+moe::index::CorpusExtras corpus_extras(const moe::embed::EmbeddingJobOptions& job,
+                                       int64_t snippet_bytes) {
+  moe::index::CorpusExtras extras;
+  extras.metadata_names = job.fields.metadata;
+  extras.metadata.resize(extras.metadata_names.size());
+  if (snippet_bytes == 0 && extras.metadata_names.empty()) return extras;
   moe::data::TextRecordReader reader(job.input, job.format, job.fields);
   moe::data::TextRecord record;
-  while (reader.next(record)) snippets.push_back(moe::index::make_snippet(record.text, bytes));
-  return snippets;
+  while (reader.next(record)) {
+    if (snippet_bytes > 0)
+      extras.snippets.push_back(moe::index::make_snippet(record.text, snippet_bytes));
+    for (size_t m = 0; m < record.metadata.size(); ++m)
+      extras.metadata[m].push_back(std::move(record.metadata[m]));
+  }
+  return extras;
 }
 
 std::string describe(const moe::index::IndexManifest& manifest, const std::string& folder) {
@@ -245,7 +257,8 @@ int run_build(int argc, char** argv) {
   if (reporter < 0 && !help && command.embeddings.empty()) {
     try {  // the staging folder exists now (created by rank 0 before the collective above)
       moe::index::check_index_output(command.out, command.overwrite);
-      command.job.output = (fs::path(command.out + ".partial") / "embeddings.h5").string();
+      command.job.output =
+          (fs::path(moe::index::staging_path(command.out)) / "embeddings.h5").string();
       device = moe::dist::choose_device(command.device, mpi.local_rank());
       plan = moe::embed::plan_embedding(command.job);
     } catch (const std::exception& e) {
@@ -273,11 +286,11 @@ int run_build(int argc, char** argv) {
       embeddings = plan.options.output;
     }
     if (!root) return 0;
-    const std::vector<std::string> snippets =
-        command.embeddings.empty() ? corpus_snippets(command.job, command.snippet_bytes)
-                                   : std::vector<std::string>{};
+    const moe::index::CorpusExtras extras = command.embeddings.empty()
+                                                ? corpus_extras(command.job, command.snippet_bytes)
+                                                : moe::index::CorpusExtras{};
     const moe::index::IndexManifest manifest =
-        moe::index::build_index(embeddings, staging->path(), command.index, snippets);
+        moe::index::build_index(embeddings, staging->path(), command.index, extras);
     if (command.embeddings.empty() && !command.keep_embeddings) fs::remove(embeddings);
     staging->commit();
     std::cout << describe(manifest, command.out) << std::flush;

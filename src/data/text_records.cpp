@@ -102,6 +102,8 @@ void check_field_names(const std::string& path, TextFormat format, const TextFie
     MOE_REQUIRE(!fields.id_required, path,
                 ": an id field needs jsonl, csv or tsv input (lines input has no fields; ids are "
                 "the 0-based line positions)");
+    MOE_REQUIRE(fields.metadata.empty(), path,
+                ": metadata fields need jsonl, csv or tsv input (lines input has no fields)");
     return;
   }
   const std::string* names[] = {&fields.text, &fields.id, &fields.domain};
@@ -109,6 +111,13 @@ void check_field_names(const std::string& path, TextFormat format, const TextFie
     for (int j = i + 1; j < 3; ++j)
       MOE_REQUIRE(names[i]->empty() || *names[i] != *names[j], path, ": field name '", *names[i],
                   "' is given for two fields (the text, id and domain fields must differ)");
+  // Metadata may repeat those (to print a domain with each hit), not each other.
+  for (size_t i = 0; i < fields.metadata.size(); ++i) {
+    MOE_REQUIRE(!fields.metadata[i].empty(), path, ": a metadata field name must not be empty");
+    for (size_t j = i + 1; j < fields.metadata.size(); ++j)
+      MOE_REQUIRE(fields.metadata[i] != fields.metadata[j], path, ": metadata field '",
+                  fields.metadata[i], "' is named twice");
+  }
 }
 
 // Where ids come from: the file, or the records' positions. jsonl decides on its first record.
@@ -233,6 +242,8 @@ class TextRecordReader::Impl {
       id_ = fields_.id_required ? require_column(fields_.id, header.line)
                                 : find_column(fields_.id, header.line);
     if (!fields_.domain.empty()) domain_ = require_column(fields_.domain, header.line);
+    for (const std::string& name : fields_.metadata)
+      metadata_.push_back(require_column(name, header.line));
     ids_ = id_ >= 0 ? IdSource::file : IdSource::position;
   }
 
@@ -283,6 +294,7 @@ class TextRecordReader::Impl {
     if (too_long) fail(line, cat("line longer than ", kDefaultMaxRecordBytes, " bytes"));
     check_text(record.text, line, "");
     record.domain.clear();
+    record.metadata.clear();
     return finish(record, line);
   }
 
@@ -294,6 +306,11 @@ class TextRecordReader::Impl {
     if (fields.size() != header_.size())
       fail(line, cat("expected ", header_.size(), " fields as in the header, got ", fields.size()));
     check_text(fields[text_], line, cat(" in column '", fields_.text, "'"));
+    record.metadata.clear();
+    for (const int column : metadata_) {
+      // Copied first: a metadata column may also be the text, id or domain column.
+      record.metadata.push_back(fields[column]);
+    }
     record.text = std::move(fields[text_]);
     record.id.clear();
     if (id_ >= 0) {
@@ -375,6 +392,13 @@ class TextRecordReader::Impl {
         record.domain = json_string(object, fields_.domain, line);
         check_domain(record.domain, line);
       }
+      record.metadata.clear();
+      for (const std::string& key : fields_.metadata) {
+        const auto it = object.find(key);
+        record.metadata.push_back(it == object.end() ? ""
+                                  : it->is_string()  ? it->get<std::string>()
+                                                     : it->dump());
+      }
       return finish(record, line);
     }
     return false;
@@ -386,6 +410,7 @@ class TextRecordReader::Impl {
   std::unique_ptr<DelimitedRecordReader> records_;  // csv, tsv
   std::vector<std::string> header_;
   int text_ = -1, id_ = -1, domain_ = -1;  // column indices; -1: none
+  std::vector<int> metadata_;              // column of each metadata field
   IdSource ids_ = IdSource::undecided;
   int64_t ids_decided_on_ = 0;  // jsonl: the line of the first record
   int64_t index_ = 0;

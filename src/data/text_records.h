@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace moe::data {
 
@@ -43,14 +44,19 @@ struct TextFields {
   std::string id = "id";      // optional unless id_required; "": ids are always positions
   bool id_required = false;   // the user named the id field: a file without it is an error
   std::string domain;         // "": no per-text domain; else required on every record
+  // Further columns (csv, tsv: each must be in the header) or keys (jsonl: a missing key
+  // gives "", a value that is not a string its JSON text) carried along as metadata. They
+  // may repeat the text, id or domain field, not each other.
+  std::vector<std::string> metadata;
 };
 
 struct TextRecord {
   std::string id;
   std::string text;
-  std::string domain;  // "" unless TextFields::domain is set
-  int64_t line = 0;    // the physical line the record starts on, from 1
-  int64_t index = 0;   // 0-based position among the records
+  std::string domain;                 // "" unless TextFields::domain is set
+  std::vector<std::string> metadata;  // one value per TextFields::metadata name
+  int64_t line = 0;                   // the physical line the record starts on, from 1
+  int64_t index = 0;                  // 0-based position among the records
 };
 
 class TextRecordReader {

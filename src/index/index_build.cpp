@@ -124,8 +124,8 @@ double recall_at_k(const torch::Tensor& exact, const torch::Tensor& approximate,
 }
 
 IndexManifest build_index(const std::string& embeddings_path, const std::string& folder,
-                          const IndexBuildOptions& options,
-                          const std::vector<std::string>& snippets) {
+                          const IndexBuildOptions& options, const CorpusExtras& extras) {
+  const std::vector<std::string>& snippets = extras.snippets;
   namespace fs = std::filesystem;
   MOE_REQUIRE(options.chunk_rows > 0, "--chunk-rows must be positive, got ", options.chunk_rows);
   const embed::EmbeddingFileReader reader(embeddings_path);
@@ -195,6 +195,7 @@ IndexManifest build_index(const std::string& embeddings_path, const std::string&
   manifest.routing = info.routing;
   manifest.source = options.source.empty() ? embeddings_path : options.source;
   manifest.has_snippets = !snippets.empty();
+  manifest.metadata = extras.metadata_names;
   manifest.model.checkpoint = info.checkpoint;
   manifest.model.step = info.checkpoint_step;
   manifest.model.fingerprint = info.model_fingerprint;
@@ -208,6 +209,8 @@ IndexManifest build_index(const std::string& embeddings_path, const std::string&
   IndexRecords records;
   records.ids = reader.ids();
   records.snippets = snippets;
+  records.metadata_names = extras.metadata_names;
+  records.metadata = extras.metadata;
   for (PartBuild& part : parts) {
     if (part.count == 0) continue;
     IndexPart entry;

@@ -24,12 +24,17 @@ struct IndexBuildOptions {
   std::string source;            // recorded in the manifest (the corpus); "": the embedding file
 };
 
+// What the corpus adds to each record beyond its id (empty when built from vectors alone).
+struct CorpusExtras {
+  std::vector<std::string> snippets;               // empty, or one per embedding row
+  std::vector<std::string> metadata_names;         // corpus fields kept
+  std::vector<std::vector<std::string>> metadata;  // [field][row]
+};
+
 // Writes <folder>/index.json, records.h5 and one <part>.faiss per part; folder must exist.
-// snippets: empty, or one per embedding row (kept in records.h5 for search output).
 // Throws moe::Error naming the embedding file or the file being written.
 IndexManifest build_index(const std::string& embeddings_path, const std::string& folder,
-                          const IndexBuildOptions& options,
-                          const std::vector<std::string>& snippets);
+                          const IndexBuildOptions& options, const CorpusExtras& extras = {});
 
 // recall@k of `approximate` against `exact` rows ([queries, >= k] each, -1 = none): the share
 // of each query's exact k best found among the approximate k best, averaged. A query's own

@@ -78,6 +78,7 @@ std::string manifest_to_json(const IndexManifest& manifest) {
   root["routing"] = manifest.routing;
   root["source"] = manifest.source;
   root["snippets"] = manifest.has_snippets;
+  root["metadata"] = manifest.metadata;
   const IndexParameters& p = manifest.parameters;
   root["parameters"] = {{"hnsw_neighbors", p.hnsw_neighbors},
                         {"hnsw_build_depth", p.hnsw_build_depth},
@@ -120,6 +121,7 @@ IndexManifest read_manifest(const std::string& path) {
   manifest.routing = top.text("routing");
   manifest.source = top.text("source");
   manifest.has_snippets = top.boolean("snippets");
+  if (root.contains("metadata")) manifest.metadata = top.texts("metadata");
   const Fields p = top.object("parameters");
   manifest.parameters.hnsw_neighbors = p.integer("hnsw_neighbors");
   manifest.parameters.hnsw_build_depth = p.integer("hnsw_build_depth");

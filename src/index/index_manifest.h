@@ -46,6 +46,7 @@ struct IndexManifest {
   std::vector<IndexPart> parts;
   std::string source;  // the corpus (or embedding file) the index was built from
   bool has_snippets = false;
+  std::vector<std::string> metadata;  // corpus fields kept in records.h5 (--metadata-field)
 };
 
 std::string manifest_to_json(const IndexManifest& manifest);

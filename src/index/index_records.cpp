@@ -22,6 +22,22 @@ void write_records(const std::string& path, const IndexRecords& records) {
     file.create_dataset("snippets", h5::File::Element::string, {count});
     file.write_string_rows("snippets", 0, records.snippets);
   }
+  MOE_REQUIRE(records.metadata.size() == records.metadata_names.size(), path,
+              ": metadata values for ", records.metadata.size(), " of ",
+              records.metadata_names.size(), " fields");
+  if (!records.metadata_names.empty()) {
+    const auto fields = static_cast<int64_t>(records.metadata_names.size());
+    file.create_dataset("metadata_names", h5::File::Element::string, {fields});
+    file.write_string_rows("metadata_names", 0, records.metadata_names);
+    for (size_t m = 0; m < records.metadata.size(); ++m) {
+      MOE_REQUIRE(records.metadata[m].size() == records.ids.size(), path, ": metadata field ",
+                  records.metadata_names[m], " has ", records.metadata[m].size(), " values for ",
+                  records.ids.size(), " records");
+      const std::string dataset = "metadata/" + std::to_string(m);
+      file.create_dataset(dataset, h5::File::Element::string, {count});
+      file.write_string_rows(dataset, 0, records.metadata[m]);
+    }
+  }
   for (const auto& [name, rows] : records.parts) file.write<int64_t>("parts/" + name, rows);
   file.close();
 }
@@ -43,6 +59,15 @@ IndexRecords read_records(const std::string& path) {
     records.snippets = file.read_strings("snippets");
     MOE_REQUIRE(records.snippets.size() == records.ids.size(), path, ": /snippets holds ",
                 records.snippets.size(), " entries for ", count, " records");
+  }
+  if (file.exists("metadata_names")) {
+    records.metadata_names = file.read_strings("metadata_names");
+    for (size_t m = 0; m < records.metadata_names.size(); ++m) {
+      records.metadata.push_back(file.read_strings("metadata/" + std::to_string(m)));
+      MOE_REQUIRE(records.metadata.back().size() == records.ids.size(), path, ": /metadata/", m,
+                  " (", records.metadata_names[m], ") holds ", records.metadata.back().size(),
+                  " values for ", count, " records");
+    }
   }
   if (file.exists("parts")) {
     for (const std::string& name : file.list_datasets("parts")) {

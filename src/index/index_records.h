@@ -1,9 +1,9 @@
-// records.h5 beside the FAISS files: what a search hit points at. Rows follow the corpus:
-//   /ids           [N] strings, the corpus ids
-//   /snippets      [N] strings, the start of each text (only when the index was built from a
-//   corpus) /parts/<name>  [count] int64, the record row of each vector of part <name>, in the
-//   order
-//                  the vectors were added (FAISS row r of that part is record parts/<name>[r])
+// records.h5 beside the FAISS files: what a search hit points at. Rows follow the corpus.
+//   /ids             [N] strings: the corpus ids
+//   /snippets        [N] strings: the start of each text (indexes built from a corpus)
+//   /metadata_names  [M] strings, /metadata/<m> [N] strings: the corpus fields named with
+//                    --metadata-field, in that order (only when some were named)
+//   /parts/<name>    [count] int64: FAISS row r of part <name> is record /parts/<name>[r]
 //   root attributes: format ("moe-embed index records"), count.
 #pragma once
 
@@ -17,6 +17,8 @@ namespace moe::index {
 struct IndexRecords {
   std::vector<std::string> ids;
   std::vector<std::string> snippets;                  // empty, or one per id
+  std::vector<std::string> metadata_names;            // the corpus fields kept, in order
+  std::vector<std::vector<std::string>> metadata;     // [field][record]
   std::map<std::string, std::vector<int64_t>> parts;  // part name -> record rows
 };
 

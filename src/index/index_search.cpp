@@ -88,6 +88,10 @@ std::vector<std::vector<SearchHit>> IndexSearcher::search(const std::string& par
       hit.score = scores[q][i];
       if (!records_.snippets.empty())
         hit.snippet = records_.snippets[static_cast<size_t>(hit.record)];
+      for (size_t m = 0; m < records_.metadata_names.size(); ++m) {
+        hit.metadata.emplace_back(records_.metadata_names[m],
+                                  records_.metadata[m][static_cast<size_t>(hit.record)]);
+      }
       results[static_cast<size_t>(q)].push_back(std::move(hit));
     }
   }

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "embed/text_embedder.h"
@@ -22,8 +23,9 @@ namespace moe::index {
 struct SearchHit {
   int64_t record = 0;  // row in records.h5 (= the corpus position)
   std::string id;
-  float score = 0;      // cosine similarity
-  std::string snippet;  // "" when the index keeps none
+  float score = 0;                                            // cosine similarity
+  std::string snippet;                                        // "" when the index keeps none
+  std::vector<std::pair<std::string, std::string>> metadata;  // (field, value), build order
 };
 
 class IndexSearcher {

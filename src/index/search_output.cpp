@@ -37,6 +37,7 @@ std::string render_text(const QueryAnswer& answer) {
     const std::string rank = std::to_string(i + 1);
     text += std::string(rank.size() < 4 ? 4 - rank.size() : 0, ' ') + rank + "  " +
             fixed(hit.score, 4) + "  " + hit.id;
+    for (const auto& [name, value] : hit.metadata) text += "  " + name + ": " + value;
     if (!hit.snippet.empty()) text += "  " + hit.snippet;
     text += "\n";
   }
@@ -54,6 +55,11 @@ std::string render_json_line(const QueryAnswer& answer) {
     const SearchHit& hit = answer.hits[i];
     nlohmann::ordered_json item = {{"rank", i + 1}, {"id", hit.id}, {"score", hit.score}};
     if (!hit.snippet.empty()) item["snippet"] = hit.snippet;
+    if (!hit.metadata.empty()) {
+      nlohmann::ordered_json metadata = nlohmann::ordered_json::object();
+      for (const auto& [name, value] : hit.metadata) metadata[name] = value;
+      item["metadata"] = metadata;
+    }
     hits.push_back(item);
   }
   line["hits"] = hits;

@@ -18,10 +18,10 @@ struct QueryAnswer {
   std::vector<SearchHit> hits;
 };
 
-// "query q1 (part cardio, routed): <query>\n   1  0.8731  doc-17  <snippet>\n..."
+// "query q1 (part cardio, routed): <query>\n   1  0.8731  doc-17  year: 2019  <snippet>\n..."
 std::string render_text(const QueryAnswer& answer);
 // {"query_id":..,"query":..,"part":..,"routed":..,"hits":[{"rank":1,"id":..,"score":..,
-// "snippet":..}]} and a newline.
+// "snippet":..,"metadata":{"year":..}}]} and a newline.
 std::string render_json_line(const QueryAnswer& answer);
 
 // The start of `text` for a record's snippet: whitespace runs (line breaks included) become

@@ -20,11 +20,21 @@ void check_index_output(const std::string& out, bool overwrite) {
               " does not exist");
 }
 
+namespace {
+std::string without_trailing_slashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+}  // namespace
+
+std::string staging_path(const std::string& out) {
+  return without_trailing_slashes(out) + ".partial";
+}
+
 StagingFolder::StagingFolder(std::string out, bool overwrite)
-    : out_(std::move(out)), overwrite_(overwrite) {
-  while (!out_.empty() && out_.size() > 1 && out_.back() == '/') out_.pop_back();
+    : out_(without_trailing_slashes(std::move(out))), overwrite_(overwrite) {
   check_index_output(out_, overwrite_);
-  partial_ = out_ + ".partial";
+  partial_ = staging_path(out_);
   std::error_code error;
   fs::remove_all(partial_, error);
   MOE_REQUIRE(!error, "cannot remove the stale ", partial_, ": ", error.message());

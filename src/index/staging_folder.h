@@ -31,5 +31,8 @@ class StagingFolder {
 
 // The checks of the constructor, without creating anything (every rank runs them).
 void check_index_output(const std::string& out, bool overwrite);
+// "<out>.partial", trailing slashes of <out> dropped: where the build writes (every rank can
+// name it; only the constructor creates it).
+std::string staging_path(const std::string& out);
 
 }  // namespace moe::index

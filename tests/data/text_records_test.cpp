@@ -427,3 +427,36 @@ TEST(TextRecordReader, BytesConsumedReachesTheFileSizeAndPathIsKept) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TextRecordReader, MetadataFieldsTravelWithEachRecord) {
+  ScopedTempDir temp("moe_text_records_test");
+  TextFields fields;
+  fields.metadata = {"title", "year"};
+  const std::string csv =
+      temp.write_file("m.csv", "id,title,text,year\np1,\"Heart, failing\",Some text,2019\n");
+  const auto rows = read_all(csv, TextFormat::csv, fields);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].metadata, (std::vector<std::string>{"Heart, failing", "2019"}));
+  // JSON lines: a missing key gives "", a number its JSON text.
+  const std::string jsonl = temp.write_file(
+      "m.jsonl", "{\"text\": \"a\", \"title\": \"T\", \"year\": 2020}\n{\"text\": \"b\"}\n");
+  const auto lines = read_all(jsonl, TextFormat::jsonl, fields);
+  EXPECT_EQ(lines[0].metadata, (std::vector<std::string>{"T", "2020"}));
+  EXPECT_EQ(lines[1].metadata, (std::vector<std::string>{"", ""}));
+  EXPECT_MENTIONS(read_error(temp, "n.csv", "id,text\np1,x\n", TextFormat::csv, fields),
+                  "n.csv:1: no column 'title' in the header");
+  fields.metadata = {"id", "id"};
+  EXPECT_MENTIONS(read_error(temp, "d.csv", "id,text\np1,x\n", TextFormat::csv, fields),
+                  "metadata field 'id' is named twice");
+  fields.metadata = {"id", "text"};  // repeating the id and text fields is fine
+  const auto repeated =
+      read_all(temp.write_file("r.csv", "id,text\np1,x y\n"), TextFormat::csv, fields);
+  EXPECT_EQ(repeated[0].metadata, (std::vector<std::string>{"p1", "x y"}));
+  EXPECT_EQ(repeated[0].id, "p1");
+  EXPECT_MENTIONS(read_error(temp, "l.txt", "x\n", TextFormat::lines, fields),
+                  "metadata fields need jsonl, csv or tsv input");
+}
+
+}  // namespace

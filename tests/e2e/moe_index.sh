@@ -2,7 +2,7 @@
 # moe_index from a trained checkpoint to search, checked against an independent NumPy search:
 # 1. build an exact index of a corpus under mpirun -np 2, one part per domain (--domain-field);
 #    its hits for every query equal a brute-force cosine over moe_embed's vectors of the
-#    same texts (same ids, same order, same scores);
+#    same texts (same ids, same order, same scores) and carry the --metadata-field values;
 # 2. an HNSW index built from that embedding file reports recall@10 > 0.9 and finds each
 #    paper's own text first;
 # 3. a model with a router sends each query to the part it picks (--output jsonl);
@@ -32,7 +32,7 @@ grep -m 8 '"domain":"pulmo"' "$corpus" >> "$work/queries.jsonl"
 
 # 1. Exact index, two ranks embedding, a part per domain.
 launch/run_local.sh 2 "$index" build "$ckpt" "$corpus" --domain-field domain --out "$work/exact" \
-  --threads 1 --texts-per-round 32 --no-progress | tee "$work/exact.log"
+  --metadata-field domain --threads 1 --texts-per-round 32 --no-progress | tee "$work/exact.log"
 grep -q "part cardio: 120 vectors" "$work/exact.log"
 grep -q "part pulmo: 120 vectors" "$work/exact.log"
 [[ ! -e $work/exact.partial && ! -e $work/exact/embeddings.h5 ]]
@@ -69,6 +69,7 @@ for domain in ("cardio", "pulmo"):
         assert got == want or np.allclose(sorted(scores[best]), sorted(
             [scores[ids.index(g)] for g in got]), atol=1e-5), (domain, q, got, want)
         assert np.allclose([h["score"] for h in answer["hits"]], scores[best], atol=1e-4)
+        assert all(h["metadata"] == {"domain": domain} for h in answer["hits"]), answer["hits"][0]
     print(f"{domain}: {len(answers)} queries, exact hits = NumPy brute-force cosine")
 PY
 

@@ -128,14 +128,25 @@ TEST_F(IndexBuildTest, ChunkedBuildEqualsOnePass) {
     for (size_t i = 0; i < x[q].size(); ++i) EXPECT_EQ(x[q][i].id, y[q][i].id);
 }
 
-TEST_F(IndexBuildTest, SnippetsTravelWithTheHits) {
+TEST_F(IndexBuildTest, SnippetsAndMetadataTravelWithTheHits) {
   const std::string file = embeddings(40, false);
-  std::vector<std::string> snippets;
-  for (int r = 0; r < 40; ++r) snippets.push_back("text of " + std::to_string(r));
+  moe::index::CorpusExtras extras;
+  extras.metadata_names = {"year", "title"};
+  extras.metadata.resize(2);
+  for (int r = 0; r < 40; ++r) {
+    extras.snippets.push_back("text of " + std::to_string(r));
+    extras.metadata[0].push_back(std::to_string(2000 + r));
+    extras.metadata[1].push_back("Title " + std::to_string(r));
+  }
   const std::string out = folder("index");
-  EXPECT_TRUE(moe::index::build_index(file, out, options(), snippets).has_snippets);
+  const auto manifest = moe::index::build_index(file, out, options(), extras);
+  EXPECT_TRUE(manifest.has_snippets);
+  EXPECT_EQ(manifest.metadata, extras.metadata_names);
   IndexSearcher searcher(out);
-  EXPECT_EQ(searcher.search("all", vectors_.slice(0, 12, 13), 1)[0][0].snippet, "text of 12");
+  const auto hits = searcher.search("all", vectors_.slice(0, 12, 13), 1);
+  EXPECT_EQ(hits[0][0].snippet, "text of 12");
+  EXPECT_EQ(hits[0][0].metadata, (std::vector<std::pair<std::string, std::string>>{
+                                     {"year", "2012"}, {"title", "Title 12"}}));
 }
 
 TEST_F(IndexBuildTest, DamagedOrForeignInputsGiveOneClearError) {

@@ -25,10 +25,11 @@ TEST(SearchOutput, TextAndJsonLinesCarryEveryHit) {
   answer.query = "chest pain";
   answer.part = "cardio";
   answer.routed = true;
-  answer.hits = {{4, "doc4", 0.875f, "Angina in..."}, {9, "doc9", 0.5f, ""}};
+  answer.hits = {{4, "doc4", 0.875f, "Angina in...", {{"year", "2019"}}},
+                 {9, "doc9", 0.5f, "", {}}};
   EXPECT_EQ(moe::index::render_text(answer),
             "query q1 (part cardio, routed): chest pain\n"
-            "   1  0.8750  doc4  Angina in...\n"
+            "   1  0.8750  doc4  year: 2019  Angina in...\n"
             "   2  0.5000  doc9\n");
   const auto json = nlohmann::json::parse(moe::index::render_json_line(answer));
   EXPECT_EQ(json["query_id"], "q1");
@@ -39,7 +40,9 @@ TEST(SearchOutput, TextAndJsonLinesCarryEveryHit) {
   EXPECT_EQ(json["hits"][0]["id"], "doc4");
   EXPECT_DOUBLE_EQ(json["hits"][0]["score"].get<double>(), 0.875);
   EXPECT_EQ(json["hits"][0]["snippet"], "Angina in...");
+  EXPECT_EQ(json["hits"][0]["metadata"]["year"], "2019");
   EXPECT_FALSE(json["hits"][1].contains("snippet"));
+  EXPECT_FALSE(json["hits"][1].contains("metadata"));
   answer.hits.clear();
   EXPECT_NE(moe::index::render_text(answer).find("no hits"), std::string::npos);
 }
