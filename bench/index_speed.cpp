@@ -2,8 +2,10 @@
 // on synthetic unit vectors clustered around random topics (the shape of real embeddings),
 // with the approximate kinds' recall@10 against exact search at their default settings.
 //   build/bin/index_speed [--count N] [--dimension D] [--queries Q] [--kinds exact,hnsw,ivf]
-//                         [--threads T] [--clusters C]
+//                         [--threads T] [--clusters C] [--search-depths 16,64,256]
 // Defaults: 100000 vectors of 768 dimensions (BERT-base), 1000 queries, every kind, all cores.
+// --search-depths repeats the searches of the approximate kinds at each efSearch / probes.
+// Fewer vectors a topic (--clusters) make the data closer to uniform: harder to index.
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -24,6 +26,7 @@ struct Options {
   int64_t clusters = 1000;
   std::vector<std::string> kinds = {"exact", "hnsw", "ivf"};
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<int64_t> depths;  // search depths to sweep (efSearch / probes); empty: the default
 };
 
 Options parse(int argc, char** argv) {
@@ -44,6 +47,10 @@ Options parse(int argc, char** argv) {
       o.clusters = std::stoll(value());
     } else if (arg == "--threads") {
       o.threads = std::stoi(value());
+    } else if (arg == "--search-depths") {
+      std::stringstream list(value());
+      for (std::string depth; std::getline(list, depth, ',');)
+        o.depths.push_back(std::stoll(depth));
     } else if (arg == "--kinds") {
       o.kinds.clear();
       std::stringstream list(value());
@@ -69,6 +76,38 @@ torch::Tensor clustered(int64_t count, int64_t dimension, const torch::Tensor& c
     out.slice(0, first, first + rows).copy_(x / x.norm(2, 1, true));
   }
   return out;
+}
+
+struct Measured {
+  torch::Tensor rows;
+  double batch_qps = 0, latency_ms = 0;
+  std::string recall;
+};
+
+// Queries per second for the whole batch in one call, milliseconds a query one at a time
+// (interactive use: no batching across queries), and recall@10 against `truth` (undefined:
+// this is the exact index).
+Measured measure_search(const moe::index::VectorIndex& index, const torch::Tensor& queries,
+                        const torch::Tensor& truth) {
+  Measured result;
+  auto start = std::chrono::steady_clock::now();
+  result.rows = index.search(queries, 10).rows;
+  result.batch_qps = static_cast<double>(queries.size(0)) / seconds_since(start);
+  const int64_t alone = std::min<int64_t>(queries.size(0), 100);
+  start = std::chrono::steady_clock::now();
+  for (int64_t q = 0; q < alone; ++q) index.search(queries.slice(0, q, q + 1), 10);
+  result.latency_ms = 1000.0 * seconds_since(start) / static_cast<double>(alone);
+  if (!truth.defined()) {
+    result.recall =
+        index.kind() == moe::index::IndexKind::exact ? "1 (exact)" : "(run exact first)";
+    return result;
+  }
+  char text[32];
+  std::snprintf(
+      text, sizeof text, "%.3f",
+      moe::index::recall_at_k(truth, result.rows, std::vector<int64_t>(queries.size(0), -1), 10));
+  result.recall = text;
+  return result;
 }
 
 }  // namespace
@@ -103,38 +142,25 @@ int main(int argc, char** argv) {
       for (int64_t first = 0; first < o.count; first += 65536)
         index.add(stored.slice(0, first, std::min(o.count, first + 65536)));
       const double build = seconds_since(start);
-      start = std::chrono::steady_clock::now();
-      const moe::index::Neighbors found = index.search(queries, 10);
-      const double search = seconds_since(start);
-      // Interactive use: one query per call (no batching across queries).
-      const int64_t alone = std::min<int64_t>(o.queries, 100);
-      start = std::chrono::steady_clock::now();
-      for (int64_t q = 0; q < alone; ++q) index.search(queries.slice(0, q, q + 1), 10);
-      const double latency_ms = 1000.0 * seconds_since(start) / static_cast<double>(alone);
-      std::string recall = "1 (exact)";
-      if (kind == moe::index::IndexKind::exact) {
-        truth = found.rows;
-      } else if (truth.defined()) {
-        char text[32];
-        std::snprintf(
-            text, sizeof text, "%.3f",
-            moe::index::recall_at_k(truth, found.rows, std::vector<int64_t>(o.queries, -1), 10));
-        recall = text;
-      } else {
-        recall = "(run exact first)";
+      std::vector<int64_t> depths = {index.search_depth()};
+      if (kind != moe::index::IndexKind::exact && !o.depths.empty()) depths = o.depths;
+      for (const int64_t depth : depths) {
+        if (kind != moe::index::IndexKind::exact) index.set_search_depth(depth);
+        const Measured measured = measure_search(index, queries, truth);
+        if (kind == moe::index::IndexKind::exact) truth = measured.rows;
+        std::string settings = "-";
+        if (kind == moe::index::IndexKind::hnsw)
+          settings = "M " + std::to_string(parameters.hnsw_neighbors) + ", efC " +
+                     std::to_string(parameters.hnsw_build_depth) + ", efS " +
+                     std::to_string(index.search_depth());
+        if (kind == moe::index::IndexKind::ivf)
+          settings = std::to_string(parameters.ivf_lists) + " lists, " +
+                     std::to_string(index.search_depth()) + " probes";
+        std::printf("| %s | %s | %.1f | %.0f | %.1f | %.2f | %s |\n", name.c_str(),
+                    settings.c_str(), build, static_cast<double>(o.count) / build,
+                    measured.batch_qps, measured.latency_ms, measured.recall.c_str());
+        std::fflush(stdout);
       }
-      std::string settings = "-";
-      if (kind == moe::index::IndexKind::hnsw)
-        settings = "M " + std::to_string(parameters.hnsw_neighbors) + ", efC " +
-                   std::to_string(parameters.hnsw_build_depth) + ", efS " +
-                   std::to_string(parameters.hnsw_search_depth);
-      if (kind == moe::index::IndexKind::ivf)
-        settings = std::to_string(parameters.ivf_lists) + " lists, " +
-                   std::to_string(parameters.ivf_probes) + " probes";
-      std::printf("| %s | %s | %.1f | %.0f | %.1f | %.2f | %s |\n", name.c_str(), settings.c_str(),
-                  build, static_cast<double>(o.count) / build,
-                  static_cast<double>(o.queries) / search, latency_ms, recall.c_str());
-      std::fflush(stdout);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "index_speed: %s\n", e.what());

@@ -127,6 +127,9 @@ po::options_description build_options() {
       "ivf-lists", po::value<int64_t>()->default_value(0), "ivf: lists (0: about sqrt(count))")(
       "ivf-probes", po::value<int64_t>()->default_value(0),
       "ivf: lists searched per query (0: lists/16, at least 16)")(
+      "target-recall", po::value<double>()->default_value(0.95),
+      "hnsw, ivf: double the search depth until recall@10 against exact search, measured on "
+      "a sample of the corpus, reaches this (0: keep --search-depth / --ivf-probes)")(
       "chunk-rows", po::value<int64_t>()->default_value(65536),
       "vectors read and added at a time (bounds memory)")(
       "snippet-chars", po::value<int64_t>()->default_value(200),
@@ -162,6 +165,9 @@ BuildCommand parse_build(const po::variables_map& vm) {
   index.parameters.ivf_lists = vm["ivf-lists"].as<int64_t>();
   index.parameters.ivf_probes = vm["ivf-probes"].as<int64_t>();
   moe::index::resolved(index.parameters, 1);  // range checks now, before any work
+  index.target_recall = vm["target-recall"].as<double>();
+  MOE_REQUIRE(index.target_recall >= 0 && index.target_recall <= 1,
+              "--target-recall must be in 0..1, got ", index.target_recall);
   index.chunk_rows = vm["chunk-rows"].as<int64_t>();
   MOE_REQUIRE(index.chunk_rows > 0, "--chunk-rows must be positive");
   index.progress = vm.count("no-progress") == 0;
@@ -222,7 +228,11 @@ std::string describe(const moe::index::IndexManifest& manifest, const std::strin
        << (manifest.model.fingerprint.empty() ? "unknown" : manifest.model.fingerprint) << ")\n";
   for (const moe::index::IndexPart& part : manifest.parts) {
     text << "  part " << part.name << ": " << part.count << " vectors (" << part.file << ")";
-    if (part.recall_at_10 >= 0) text << ", recall@10 vs exact " << moe::fixed(part.recall_at_10, 3);
+    if (part.recall_at_10 >= 0) {
+      text << ", recall@10 vs exact " << moe::fixed(part.recall_at_10, 3) << " at "
+           << (manifest.kind == moe::index::IndexKind::ivf ? "probes " : "efSearch ")
+           << part.search_depth;
+    }
     text << "\n";
   }
   return text.str();

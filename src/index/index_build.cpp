@@ -92,6 +92,23 @@ void merge_exact(PartBuild& part, const torch::Tensor& vectors, int64_t first_pa
   part.best_rows = all_rows.gather(1, where).contiguous();
 }
 
+// Doubles the search depth until the sample's recall@10 reaches `target` (or the depth
+// stops mattering: all lists probed, or efSearch past any useful size); returns the recall
+// at the depth left set.
+double tune_search_depth(VectorIndex& index, const PartBuild& part, double target) {
+  const auto measure = [&] {
+    const Neighbors found = index.search(part.queries, kRecallK + 1);
+    return recall_at_k(part.best_rows, found.rows, part.query_rows, kRecallK);
+  };
+  double recall = measure();
+  const int64_t limit = index.kind() == IndexKind::ivf ? part.parameters.ivf_lists : 4096;
+  while (recall < target && index.search_depth() < limit) {
+    index.set_search_depth(std::min(limit, 2 * index.search_depth()));
+    recall = measure();
+  }
+  return recall;
+}
+
 }  // namespace
 
 double recall_at_k(const torch::Tensor& exact, const torch::Tensor& approximate,
@@ -218,8 +235,8 @@ IndexManifest build_index(const std::string& embeddings_path, const std::string&
     entry.file = part.name + ".faiss";
     entry.count = part.count;
     if (!part.query_rows.empty()) {
-      const Neighbors found = part.index->search(part.queries, kRecallK + 1);
-      entry.recall_at_10 = recall_at_k(part.best_rows, found.rows, part.query_rows, kRecallK);
+      entry.recall_at_10 = tune_search_depth(*part.index, part, options.target_recall);
+      entry.search_depth = part.index->search_depth();
     }
     part.index->save((fs::path(folder) / entry.file).string());
     records.parts[part.name] = std::move(part.record_rows);

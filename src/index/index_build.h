@@ -3,7 +3,8 @@
 // are streamed from the file in chunks, L2-normalised (so inner product is cosine) and added
 // to their part; memory holds the parts and one chunk, never the embeddings a second time.
 // For the approximate kinds it measures recall@10 against exact search on a sample of the
-// stored vectors, so the manifest says how approximate the index is.
+// stored vectors, raises the search depth until a target recall is met (so the defaults
+// adapt to how hard the data is), and the manifest says how approximate the index is.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,11 @@ struct IndexBuildOptions {
   IndexParameters parameters;    // 0s resolved per part from its size
   int64_t chunk_rows = 65536;    // vectors read from the embedding file at a time
   int64_t recall_queries = 200;  // sample size of the recall measurement (approximate kinds)
-  bool progress = true;          // progress bar on stderr
-  std::string source;            // recorded in the manifest (the corpus); "": the embedding file
+  // Approximate kinds: the search depth (efSearch, probes) is doubled from its setting until
+  // the sample's recall@10 reaches this, and saved with the index; 0: keep the setting.
+  double target_recall = 0.95;
+  bool progress = true;  // progress bar on stderr
+  std::string source;    // recorded in the manifest (the corpus); "": the embedding file
 };
 
 // What the corpus adds to each record beyond its id (empty when built from vectors alone).

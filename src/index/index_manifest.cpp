@@ -94,6 +94,7 @@ std::string manifest_to_json(const IndexManifest& manifest) {
   for (const IndexPart& part : manifest.parts) {
     nlohmann::ordered_json item = {{"name", part.name}, {"file", part.file}, {"count", part.count}};
     if (part.recall_at_10 >= 0) item["recall_at_10"] = part.recall_at_10;
+    if (part.search_depth > 0) item["search_depth"] = part.search_depth;
     parts.push_back(item);
   }
   root["parts"] = parts;
@@ -151,6 +152,7 @@ IndexManifest read_manifest(const std::string& path) {
     part.file = item.text("file");
     part.count = item.integer("count");
     if (parts[i].contains("recall_at_10")) part.recall_at_10 = item.number("recall_at_10");
+    if (parts[i].contains("search_depth")) part.search_depth = item.integer("search_depth");
     MOE_REQUIRE(find_part(manifest, part.name) == nullptr, path, ": part ", part.name,
                 " appears twice");
     total += part.count;

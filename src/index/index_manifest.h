@@ -24,6 +24,7 @@ struct IndexPart {
   std::string file;  // FAISS file, relative to the index folder
   int64_t count = 0;
   double recall_at_10 = -1;  // approximate kinds: measured at build time; -1: exact or unmeasured
+  int64_t search_depth = 0;  // approximate kinds: efSearch / probes saved with the part
 };
 
 struct IndexModel {

@@ -25,10 +25,12 @@ namespace {
 class IndexBuildTest : public ::testing::Test {
  protected:
   // An embedding file of `count` clustered vectors; with domains, row r ran as domain r % 2.
-  std::string embeddings(int64_t count, bool domains, const std::string& name = "e.h5") {
+  // `topics` centres; as many as vectors make the data near uniform (hard to index).
+  std::string embeddings(int64_t count, bool domains, const std::string& name = "e.h5",
+                         int64_t topics = 8) {
     torch::manual_seed(11);
-    const torch::Tensor centres = torch::randn({8, 24});
-    vectors_ = centres.index_select(0, torch::randint(8, {count}, torch::kInt64)) +
+    const torch::Tensor centres = torch::randn({topics, 24});
+    vectors_ = centres.index_select(0, torch::randint(topics, {count}, torch::kInt64)) +
                0.4 * torch::randn({count, 24});  // not normalised: the build must do it
     moe::embed::EmbeddingFileInfo info;
     info.count = count;
@@ -126,6 +128,28 @@ TEST_F(IndexBuildTest, ChunkedBuildEqualsOnePass) {
   const auto x = first.search("cardio", queries, 8), y = second.search("cardio", queries, 8);
   for (size_t q = 0; q < x.size(); ++q)
     for (size_t i = 0; i < x[q].size(); ++i) EXPECT_EQ(x[q][i].id, y[q][i].id);
+}
+
+TEST_F(IndexBuildTest, SearchDepthGrowsUntilTheTargetRecallOnHardData) {
+  const std::string file = embeddings(4000, false, "uniform.h5", 4000);
+  IndexBuildOptions as_set = options(IndexKind::ivf);
+  as_set.target_recall = 0;
+  const auto fixed = moe::index::build_index(file, folder("fixed"), as_set, {});
+  const auto tuned = moe::index::build_index(file, folder("tuned"), options(IndexKind::ivf), {});
+  const auto& before = fixed.parts[0];
+  const auto& after = tuned.parts[0];
+  std::printf("ivf on near-uniform vectors: recall@10 %.3f at %lld probes, %.3f at %lld\n",
+              before.recall_at_10, static_cast<long long>(before.search_depth), after.recall_at_10,
+              static_cast<long long>(after.search_depth));
+  EXPECT_EQ(before.search_depth, moe::index::resolved({}, 4000).ivf_probes);
+  EXPECT_LT(before.recall_at_10, 0.95);  // the defaults alone fall short on this data
+  EXPECT_GE(after.recall_at_10, 0.95);
+  EXPECT_GT(after.search_depth, before.search_depth);
+  // The tuned depth is saved with the part: a search uses it without being told.
+  EXPECT_EQ(moe::index::VectorIndex::load(temp_.path("tuned/all.faiss")).search_depth(),
+            after.search_depth);
+  EXPECT_EQ(moe::index::read_manifest(temp_.path("tuned/index.json")).parts[0].search_depth,
+            after.search_depth);
 }
 
 TEST_F(IndexBuildTest, SnippetsAndMetadataTravelWithTheHits) {
