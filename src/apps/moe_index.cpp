@@ -323,8 +323,11 @@ po::options_description search_options() {
       ",k", po::value<int64_t>()->default_value(10), "hits per query")(
       "domain", po::value<std::string>(),
       "search this domain's part (queries embedded as that domain); default: the index's only "
-      "part, or the router's choice")("output", po::value<std::string>()->default_value("text"),
-                                      "text or jsonl (one JSON object per query)")(
+      "part, or the router's choice")(
+      "domain-field", po::value<std::string>(),
+      "with --queries: the column or key naming each query's domain (and part)")(
+      "output", po::value<std::string>()->default_value("text"),
+      "text or jsonl (one JSON object per query)")(
       "checkpoint", po::value<std::string>(),
       "the model's checkpoint, when it moved since the build (must be the same model)")(
       "search-depth", po::value<int64_t>()->default_value(0),
@@ -364,6 +367,33 @@ void answer_queries(moe::index::IndexSearcher& searcher, const torch::Tensor& ve
     emit(answers[q], json);
   }
   std::cout << std::flush;
+}
+
+// Queries embedded in groups of one domain each (a query file's --domain-field), then put
+// back in file order.
+moe::index::EncodedQueries encode_by_domain(moe::index::QueryEncoder& encoder,
+                                            const std::vector<std::string>& texts,
+                                            const std::vector<std::string>& domains) {
+  std::map<std::string, std::vector<int64_t>> by_domain;
+  for (size_t q = 0; q < texts.size(); ++q)
+    by_domain[domains[q]].push_back(static_cast<int64_t>(q));
+  if (by_domain.size() == 1) return encoder.encode(texts, domains.front());
+  moe::index::EncodedQueries result;
+  result.parts.resize(texts.size());
+  result.routed.resize(texts.size());
+  for (const auto& [name, rows] : by_domain) {
+    std::vector<std::string> group;
+    for (const int64_t q : rows) group.push_back(texts[static_cast<size_t>(q)]);
+    const moe::index::EncodedQueries encoded = encoder.encode(group, name);
+    if (!result.vectors.defined())
+      result.vectors = torch::empty({static_cast<int64_t>(texts.size()), encoded.vectors.size(1)});
+    result.vectors.index_copy_(0, torch::tensor(rows, torch::kInt64), encoded.vectors);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      result.parts[static_cast<size_t>(rows[i])] = encoded.parts[i];
+      result.routed[static_cast<size_t>(rows[i])] = encoded.routed[i];
+    }
+  }
+  return result;
 }
 
 int run_search(int argc, char** argv) {
@@ -419,24 +449,34 @@ int run_search(int argc, char** argv) {
     return 0;
   }
   const std::string path = vm["queries"].as<std::string>();
-  moe::data::TextRecordReader reader(path, text_format(vm, path), text_fields(vm));
+  moe::data::TextFields fields = text_fields(vm);
+  if (vm.count("domain-field")) {
+    MOE_REQUIRE(domain.empty(), "--domain and --domain-field exclude each other");
+    fields.domain = vm["domain-field"].as<std::string>();
+  }
+  moe::data::TextRecordReader reader(path, text_format(vm, path), fields);
   moe::data::TextRecord record;
   constexpr size_t kQueriesPerRound = 1024;  // bounds memory for large query files
   bool more = true;
   while (more) {
-    std::vector<std::string> ids, texts;
+    std::vector<std::string> ids, texts, domains;
     while (texts.size() < kQueriesPerRound && (more = reader.next(record))) {
       ids.push_back(record.id);
       texts.push_back(record.text);
+      domains.push_back(fields.domain.empty() ? domain : record.domain);
     }
     if (texts.empty()) break;
-    const moe::index::EncodedQueries encoded = encoder.encode(texts, domain);
+    const moe::index::EncodedQueries encoded = encode_by_domain(encoder, texts, domains);
     answer_queries(searcher, encoded.vectors, encoded.parts, encoded.routed, ids, texts, k, json);
   }
   return 0;
 }
 
 int run_info(int argc, char** argv) {
+  if (argc == 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
+    std::cout << "usage: moe_index info INDEX\n\nOptions:\n  -h [ --help ]   show this help\n";
+    return 0;
+  }
   MOE_REQUIRE(argc == 3 && std::string(argv[2]).rfind('-', 0) != 0, "usage: moe_index info INDEX");
   const moe::index::IndexSearcher searcher(argv[2]);
   std::cout << describe(searcher.manifest(), argv[2]);

@@ -150,6 +150,11 @@ IndexManifest read_manifest(const std::string& path) {
     IndexPart part;
     part.name = item.text("name");
     part.file = item.text("file");
+    // A plain name inside the index folder: a manifest cannot point search elsewhere.
+    MOE_REQUIRE(!part.file.empty() && part.file.find('/') == std::string::npos &&
+                    part.file != "." && part.file != "..",
+                path, ": parts[", i, "].file '", part.file,
+                "' must be a file name inside the index folder");
     part.count = item.integer("count");
     if (parts[i].contains("recall_at_10")) part.recall_at_10 = item.number("recall_at_10");
     if (parts[i].contains("search_depth")) part.search_depth = item.integer("search_depth");

@@ -109,6 +109,17 @@ assert all(a["part"] in ("cardio", "pulmo") for a in answers)
 assert all(len(a["hits"]) == 3 or not a["hits"] for a in answers)
 print("router: parts", sorted({a["part"] for a in answers}))
 PY
+# A query file naming each query's domain: each query searches its own part.
+"$index" search "$work/exact" --queries "$work/queries.jsonl" --domain-field domain -k 2 \
+  --output jsonl > "$work/field.jsonl"
+"$python" - "$work/field.jsonl" "$work/queries.jsonl" <<'PY'
+import json, sys
+answers = [json.loads(line) for line in open(sys.argv[1])]
+queries = [json.loads(line) for line in open(sys.argv[2])]
+assert [a["part"] for a in answers] == [q["domain"] for q in queries]
+assert all(a["hits"][0]["id"] == q["id"] for a, q in zip(answers, queries)), answers[0]
+print("--domain-field: every query searched its own domain's part and found itself first")
+PY
 first_text=$("$python" -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["text"])' "$corpus")
 first_id=$("$python" -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$corpus")
 "$index" search "$work/exact" --query "$first_text" --domain cardio -k 2 | tee "$work/text.out"

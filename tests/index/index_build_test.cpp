@@ -225,6 +225,11 @@ TEST_F(IndexBuildTest, DamagedOrForeignInputsGiveOneClearError) {
   EXPECT_MENTIONS(error_of([&] { IndexSearcher again(out); }),
                   out + "/index.json: key kind is missing");
   EXPECT_MENTIONS(error_of([&] { IndexSearcher again(temp_.path("nowhere")); }), "is not a folder");
+  std::string escaping = moe::index::manifest_to_json(manifest);
+  escaping.replace(escaping.find("\"cardio.faiss\""), 14, "\"../x.faiss\"");
+  std::ofstream(out + "/index.json") << escaping;
+  EXPECT_MENTIONS(error_of([&] { IndexSearcher again(out); }),
+                  "parts[0].file '../x.faiss' must be a file name inside the index folder");
 }
 
 TEST_F(IndexBuildTest, AMissingPartFileIsNamed) {
