@@ -21,7 +21,7 @@ class Hasher {
       state_ = splitmix64(state_ ^ word);
     }
     uint64_t tail = 0;
-    std::memcpy(&tail, bytes + i, size - i);
+    if (size > i) std::memcpy(&tail, bytes + i, size - i);  // an empty tensor's data may be null
     state_ = splitmix64(state_ ^ tail ^ (static_cast<uint64_t>(size) << 56));
   }
   void add_text(const std::string& text) { add_bytes(text.data(), text.size()); }
