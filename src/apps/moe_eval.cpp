@@ -119,8 +119,9 @@ int main(int argc, char** argv) {
   po::options_description visible("Options");
   visible.add_options()("help,h", "show this help")(
       "out", po::value<std::string>(),
-      "folder for evaluation.{md,csv,json} and cross_domain.{csv,json}, or retrieval.{md,csv,json} with --retrieval (else: stdout)")(
-      "format", po::value<std::string>()->default_value("md"), "stdout format: md, csv or json")(
+      "folder for evaluation.{md,csv,json} and cross_domain.{csv,json}, or retrieval.{md,csv,json} "
+      "with --retrieval (else: stdout)")("format", po::value<std::string>()->default_value("md"),
+                                         "stdout format: md, csv or json")(
       "batch-size", po::value<int64_t>()->default_value(64), "pairs per forward pass")(
       "no-cross-domain", "skip the cross-domain table")(
       "threads", po::value<int>()->default_value(0), "CPU threads (0: LibTorch's default)");

@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "common/error.h"
-#include "data/epoch_permutation.h"
 #include "common/splitmix64.h"
+#include "data/epoch_permutation.h"
 
 namespace moe::data {
 

@@ -11,9 +11,9 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/splitmix64.h"
 #include "data/bounded_queue.h"
 #include "data/shuffled_pair_stream.h"
-#include "common/splitmix64.h"
 
 namespace moe::data {
 namespace {
